@@ -259,7 +259,7 @@ struct cr_hdr_cpu {
 CR_IMAGE_STRUCT_CHECK(cr_hdr, 16);
 CR_IMAGE_STRUCT_CHECK(cr_hdr_head, 120);
 CR_IMAGE_STRUCT_CHECK(cr_hdr_tail, 24);
-CR_IMAGE_STRUCT_CHECK(cr_hdr_task, 112);
+CR_IMAGE_STRUCT_CHECK(cr_hdr_task, 104);
 CR_IMAGE_STRUCT_CHECK(cr_hdr_fs, 8);
 CR_IMAGE_STRUCT_CHECK(cr_hdr_mm, 112);
 CR_IMAGE_STRUCT_CHECK(cr_hdr_vma, 72);

@@ -20,11 +20,14 @@
 int __must_check cr_kwrite(struct cr_ctx *ctx, const void *buf, size_t n);
 int __must_check cr_kread(struct cr_ctx *ctx, void *buf, size_t n);
 int __must_check cr_kflush(struct cr_ctx *ctx);
+int __must_check cr_kskip(struct cr_ctx *ctx, u64 n);
 
 /* zero bytes (write) or skip zero bytes (read) up to a page boundary */
 int __must_check cr_write_page_pad(struct cr_ctx *ctx);
 int __must_check cr_read_page_pad(struct cr_ctx *ctx);
 
+int __must_check cr_write_hdr(struct cr_ctx *ctx, u32 type, u32 parent,
+			      u64 len);
 int __must_check cr_write_obj(struct cr_ctx *ctx, u32 type, u32 parent,
 			      const void *buf, u32 len);
 int __must_check cr_write_obj_var(struct cr_ctx *ctx, u32 type, u32 parent,

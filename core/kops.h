@@ -61,6 +61,7 @@ struct cr_mm_map {
 };
 
 struct cr_creds {
+	u32 pid;		/* get_creds: the target's pid; set: ignored */
 	u32 uid, euid, suid, fsuid;
 	u32 gid, egid, sgid, fsgid;
 	u32 personality;

@@ -3,11 +3,24 @@
 #define _CR_MM_H
 
 #include "core/ctx.h"
+#include "core/image.h"
 
 /* core/mm/ckpt_mem.c: CR_HDR_MM, its VMAs and their pages, the LDT */
 int cr_write_mm(struct cr_ctx *ctx);
 
 /* core/mm/rstr_mem.c: the mirror image */
 int cr_read_mm(struct cr_ctx *ctx);
+
+/* What the VMA reader keeps from one VMA to the next. */
+struct cr_vma_walk {
+	unsigned int index;	/* of the VMA being read, for messages */
+	u64 prev_end;		/* VMAs must be sorted and disjoint */
+};
+
+/* the checks of cr_read_mm, shared with the layout pre-scan */
+int cr_check_mm(struct cr_ctx *ctx, const struct cr_hdr_mm *hh, u32 parent,
+		u32 tail);
+int cr_check_vma(struct cr_ctx *ctx, struct cr_vma_walk *walk,
+		 const struct cr_hdr_vma *hh);
 
 #endif /* _CR_MM_H */

@@ -1,0 +1,665 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Restore memory address space (the seed, patch 5/9, rstr_mem.c), through
+ * ctx->kops only: cr_read_mm -> cr_destroy_mm, cr_read_vma ->
+ * cr_read_private_vma_contents -> cr_read_pages_vaddrs,
+ * cr_read_pages_contents.
+ *
+ * The image is untrusted: every field is checked before it is used, and a
+ * message names the object and the field. Fixed from 2008 (DESIGN.md):
+ *  - cr_read_pages_contents returned 0 whatever happened (defect 2);
+ *  - cr_read_vma read hh->vma_type after cr_hbuf_put (3);
+ *  - VM_SHARED was tested on MAP_* bits and PROT_SEM on VM_* bits (4);
+ *  - no bounds on map_count, nr_pages, page addresses; unaligned, empty,
+ *    overlapping or unsorted VMAs and vm_pgoff overflow accepted; the saved
+ *    auxv not restored; the vdso mapped as anonymous memory (7);
+ *  - the pgarr chain grew by an array per batch (8, in pgarr.c).
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "core/arch.h"
+#include "core/image_io.h"
+#include "core/mm/mm.h"
+#include "core/mm/pgarr.h"
+#include "core/mm/vma_flags.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE	0x100000
+#endif
+
+/* The vsyscall page sits at a fixed address above the user address space. */
+#define CR_VSYSCALL_ADDR	0xffffffffff600000ULL
+
+/**
+ * cr_check_vma() - check a VMA record before anything is done with it
+ * @ctx: the context (for messages)
+ * @walk: index and end of the previous VMA; prev_end is advanced
+ * @hh: the record
+ *
+ * Shared by the restore and by the layout pre-scan (core/layout.c).
+ *
+ * Return: 0, -EINVAL for a bad field, -ENOSYS for a mapping crrun does
+ * not restore (shared, device, huge pages).
+ */
+int cr_check_vma(struct cr_ctx *ctx, struct cr_vma_walk *walk,
+		 const struct cr_hdr_vma *hh)
+{
+	unsigned int i = walk->index;
+	u64 npages;
+
+	if (hh->vma_type < CR_VMA_ANON || hh->vma_type > CR_VMA_TYPE_MAX) {
+		cr_err(ctx, "vma %u: vma_type %u unknown", i, hh->vma_type);
+		return -EINVAL;
+	}
+	if (hh->_pad) {
+		cr_err(ctx, "vma %u: reserved field not zero", i);
+		return -EINVAL;
+	}
+	if (hh->vm_flags & ~CR_VM_KNOWN) {
+		cr_err(ctx, "vma %u: vm_flags %#llx has unknown bits %#llx", i,
+		       (unsigned long long)hh->vm_flags,
+		       (unsigned long long)(hh->vm_flags & ~CR_VM_KNOWN));
+		return -EINVAL;
+	}
+	if (hh->vma_type == CR_VMA_VSYSCALL) {
+		if (hh->vm_start != CR_VSYSCALL_ADDR ||
+		    hh->vm_end != CR_VSYSCALL_ADDR + PAGE_SIZE) {
+			cr_err(ctx, "vma %u: [vsyscall] at %#llx", i,
+			       (unsigned long long)hh->vm_start);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (hh->vm_end <= hh->vm_start) {
+		cr_err(ctx, "vma %u: vm_end %#llx not above vm_start %#llx", i,
+		       (unsigned long long)hh->vm_end,
+		       (unsigned long long)hh->vm_start);
+		return -EINVAL;
+	}
+	if (!IS_ALIGNED(hh->vm_start, PAGE_SIZE) ||
+	    !IS_ALIGNED(hh->vm_end, PAGE_SIZE)) {
+		cr_err(ctx, "vma %u: %#llx-%#llx not page-aligned", i,
+		       (unsigned long long)hh->vm_start,
+		       (unsigned long long)hh->vm_end);
+		return -EINVAL;
+	}
+	if (hh->vm_end > CR_TASK_SIZE_MAX) {
+		cr_err(ctx, "vma %u: vm_end %#llx above the user address space",
+		       i, (unsigned long long)hh->vm_end);
+		return -EINVAL;
+	}
+	if (hh->vm_start < walk->prev_end) {
+		cr_err(ctx, "vma %u: vm_start %#llx below the end %#llx of the one before (unsorted or overlapping)",
+		       i, (unsigned long long)hh->vm_start,
+		       (unsigned long long)walk->prev_end);
+		return -EINVAL;
+	}
+	/* the seed tested VM_SHARED on MAP_* bits, where it never fired */
+	if (hh->vm_flags & CR_VM_UNSUPPORTED) {
+		cr_err(ctx, "vma %u: vm_flags %#llx: shared or device mappings are not supported",
+		       i, (unsigned long long)hh->vm_flags);
+		return -ENOSYS;
+	}
+	npages = (hh->vm_end - hh->vm_start) >> PAGE_SHIFT;
+	if (hh->vma_type == CR_VMA_FILE) {
+		/* the file offset, in bytes, must fit an off_t */
+		if (hh->vm_pgoff > ((u64)INT64_MAX >> PAGE_SHIFT) - npages) {
+			cr_err(ctx, "vma %u: vm_pgoff %#llx overflows", i,
+			       (unsigned long long)hh->vm_pgoff);
+			return -EINVAL;
+		}
+	} else if (hh->vm_pgoff || hh->f_dev || hh->f_ino || hh->f_size ||
+		   hh->f_mtime_ns) {
+		cr_err(ctx, "vma %u: vm_pgoff or file identity set on a %s VMA",
+		       i, hh->vma_type == CR_VMA_ANON ? "anonymous" : "special");
+		return -EINVAL;
+	}
+	walk->prev_end = hh->vm_end;
+	return 0;
+}
+
+/*
+ * cr_read_pages_vaddrs - read the addresses of a batch into the chain
+ *
+ * Every address must be page-aligned, inside the VMA just mapped and above
+ * the previous one (defect 10: the seed took any address, and
+ * get_user_pages(force) then wrote wherever it pointed).
+ */
+static int cr_read_pages_vaddrs(struct cr_ctx *ctx, unsigned long nr_pages,
+				u64 *next, u64 vm_end)
+{
+	struct cr_pgarr *pgarr;
+	unsigned int nr, i;
+	u64 *vaddrp;
+	int ret;
+
+	while (nr_pages) {
+		pgarr = cr_pgarr_current(ctx);
+		if (!pgarr)
+			return -ENOMEM;
+		nr = min((unsigned long)cr_pgarr_nr_free(pgarr), nr_pages);
+		vaddrp = &pgarr->vaddrs[pgarr->nr_used];
+		ret = cr_kread(ctx, vaddrp, nr * sizeof(*vaddrp));
+		if (ret < 0)
+			return ret;
+		for (i = 0; i < nr; i++) {
+			if (!IS_ALIGNED(vaddrp[i], PAGE_SIZE) ||
+			    vaddrp[i] < *next || vaddrp[i] >= vm_end) {
+				cr_err(ctx, "pgarr: page address %#llx not aligned, unsorted or outside its VMA (next %#llx, vm_end %#llx)",
+				       (unsigned long long)vaddrp[i],
+				       (unsigned long long)*next,
+				       (unsigned long long)vm_end);
+				return -EINVAL;
+			}
+			*next = vaddrp[i] + PAGE_SIZE;
+		}
+		pgarr->nr_used += nr;
+		nr_pages -= nr;
+	}
+	return 0;
+}
+
+/* Read one page of the image into the target, through kmap/kunmap. */
+static int cr_page_read(struct cr_ctx *ctx, struct cr_page *page)
+{
+	void *ptr;
+	int ret;
+
+	ptr = ctx->kops->kmap(ctx->target, page);
+	ret = cr_kread(ctx, ptr, PAGE_SIZE);
+	/* the seed gave kunmap the page, not the mapping (defect 1) */
+	ctx->kops->kunmap(ctx->target, ptr);
+	return ret;
+}
+
+/* Fill the pages of one array, pinning runs of consecutive addresses. */
+static int cr_read_pgarr_contents(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
+{
+	unsigned int i = 0, j, n;
+	int ret;
+
+	while (i < pgarr->nr_used) {
+		for (n = 1; i + n < pgarr->nr_used; n++)
+			if (pgarr->vaddrs[i + n] != pgarr->vaddrs[i] + n * PAGE_SIZE)
+				break;
+		ret = ctx->kops->get_user_pages(ctx->target, pgarr->vaddrs[i],
+						n, 1, 1, &pgarr->pages[i]);
+		if (ret < 0) {
+			cr_err(ctx, "pgarr: pinning %u pages at %#llx: error %d",
+			       n, (unsigned long long)pgarr->vaddrs[i], ret);
+			return ret;
+		}
+		ret = 0;
+		for (j = 0; j < n; j++) {
+			if (!ret)
+				ret = cr_page_read(ctx, pgarr->pages[i + j]);
+			ctx->kops->put_page(ctx->target, pgarr->pages[i + j]);
+		}
+		if (ret < 0)
+			return ret;
+		i += n;
+	}
+	return 0;
+}
+
+/*
+ * cr_read_pages_contents - read the data of every page in the chain
+ *
+ * The seed ended with "return 0" and lost every error (defect 2).
+ */
+static int cr_read_pages_contents(struct cr_ctx *ctx)
+{
+	struct cr_pgarr *pgarr;
+	int ret, flushed;
+
+	ret = cr_read_page_pad(ctx);
+	if (ret < 0)
+		return ret;
+	list_for_each_entry(pgarr, &ctx->pgarr_list, list) {
+		if (!pgarr->nr_used)
+			break;
+		ret = cr_read_pgarr_contents(ctx, pgarr);
+		if (ret < 0)
+			break;
+	}
+	flushed = ctx->kops->flush(ctx->target);
+	if (!ret && flushed < 0) {
+		cr_err(ctx, "pgarr: writing pages into the target: error %d",
+		       flushed);
+		ret = flushed;
+	}
+	return ret;
+}
+
+/**
+ * cr_read_private_vma_contents - restore the contents of a private VMA
+ * @ctx: restart context
+ * @vm_start: the VMA just mapped
+ * @vm_end: its end
+ *
+ * Reads a header that says how many pages follow, reads their addresses
+ * into the pgarr chain, then their contents. Iterates until a header of
+ * zero pages, which ends the VMA. A batch holds at most CR_PGARR_CHUNK
+ * pages and no more than the VMA has left (defect 7: the seed took any
+ * nr_pages and allocated for it).
+ *
+ * Return: 0 or -errno.
+ */
+static int cr_read_private_vma_contents(struct cr_ctx *ctx, u64 vm_start,
+					u64 vm_end)
+{
+	struct cr_hdr_pgarr *hh;
+	u64 next = vm_start;
+	u64 nr_pages;
+	u32 tail;
+	int ret;
+
+	for (;;) {
+		hh = cr_hbuf_get(ctx, sizeof(*hh));
+		if (IS_ERR(hh))
+			return PTR_ERR(hh);
+		ret = cr_read_obj_var(ctx, hh, sizeof(*hh), CR_HDR_PGARR, NULL,
+				      &tail);
+		nr_pages = hh->nr_pages;
+		cr_hbuf_put(ctx, sizeof(*hh));
+		if (ret < 0)
+			return ret;
+
+		if (nr_pages > CR_PGARR_CHUNK ||
+		    nr_pages > (vm_end - next) >> PAGE_SHIFT) {
+			cr_err(ctx, "pgarr: nr_pages %llu past the batch bound %lu or the %llu pages left in the VMA",
+			       (unsigned long long)nr_pages,
+			       (unsigned long)CR_PGARR_CHUNK,
+			       (unsigned long long)((vm_end - next) >> PAGE_SHIFT));
+			return -EINVAL;
+		}
+		if (tail != nr_pages * sizeof(u64)) {
+			cr_err(ctx, "pgarr: len holds %u address bytes for %llu pages",
+			       tail, (unsigned long long)nr_pages);
+			return -EINVAL;
+		}
+		if (!nr_pages)
+			return 0;
+
+		ret = cr_read_pages_vaddrs(ctx, nr_pages, &next, vm_end);
+		if (!ret)
+			ret = cr_read_pages_contents(ctx);
+		cr_pgarr_reset_all(ctx);
+		if (ret < 0)
+			return ret;
+		ctx->nr_pages += nr_pages;
+	}
+}
+
+/* Find the target's own special mapping of @type (its vdso, say). */
+static int cr_find_special(struct cr_ctx *ctx, u32 type,
+			   struct cr_vma_info *vma)
+{
+	unsigned long addr = 0;
+	int ret;
+
+	while ((ret = ctx->kops->find_vma(ctx->target, addr, vma)) == 0) {
+		if (vma->vma_type == type)
+			return 0;
+		addr = vma->vm_end;
+	}
+	return ret;
+}
+
+static const char *const cr_special_name[] = {
+	[CR_VMA_VDSO] = "[vdso]",
+	[CR_VMA_VVAR] = "[vvar]",
+	[CR_VMA_VVAR_VCLOCK] = "[vvar_vclock]",
+};
+
+/*
+ * Move this kernel's vdso (or vvar) to where the image had it: libc keeps
+ * its address (PLATFORM.md). The seed dumped it as anonymous memory, old
+ * kernel's code and all (defect 12). A vdso of another size is another
+ * kernel's, and is refused for now.
+ */
+static int cr_restore_special(struct cr_ctx *ctx, unsigned int index,
+			      u32 type, u64 vm_start, u64 vm_end)
+{
+	struct cr_vma_info *vma;
+	int ret;
+
+	vma = malloc(sizeof(*vma));
+	if (!vma)
+		return -ENOMEM;
+	ret = cr_find_special(ctx, type, vma);
+	if (ret == -ENOENT) {
+		cr_err(ctx, "vma %u: the image has %s, this kernel gives none",
+		       index, cr_special_name[type]);
+		ret = -EINVAL;
+		goto out_free_vma;
+	}
+	if (ret < 0)
+		goto out_free_vma;
+	if (vma->vm_end - vma->vm_start != vm_end - vm_start) {
+		cr_err(ctx, "vma %u: %s of %llu bytes, this kernel's has %lu: images from another kernel are not supported",
+		       index, cr_special_name[type],
+		       (unsigned long long)(vm_end - vm_start),
+		       vma->vm_end - vma->vm_start);
+		ret = -EINVAL;
+		goto out_free_vma;
+	}
+	if (vma->vm_start != vm_start)
+		ret = ctx->kops->do_mremap(ctx->target, vma->vm_start,
+					   vm_end - vm_start, vm_start);
+	if (ret < 0)
+		cr_err(ctx, "vma %u: moving %s to %#llx: error %d", index,
+		       cr_special_name[type], (unsigned long long)vm_start,
+		       ret);
+out_free_vma:
+	free(vma);
+	return ret;
+}
+
+/* Open the file of a CR_VMA_FILE VMA and check it is the one saved. */
+static struct cr_file *cr_read_vma_file(struct cr_ctx *ctx, unsigned int index,
+					const struct cr_hdr_vma *hh)
+{
+	struct cr_file_id id;
+	struct cr_file *file;
+	char *fname;
+	int ret;
+
+	fname = malloc(CR_FNAME_MAX);
+	if (!fname)
+		return ERR_PTR(-ENOMEM);
+	ret = cr_read_fname(ctx, fname, CR_FNAME_MAX, NULL);
+	if (ret < 0) {
+		file = ERR_PTR(ret);
+		goto out_free_fname;
+	}
+	file = ctx->kops->filp_open(ctx->target, fname, O_RDONLY, &id);
+	if (IS_ERR(file)) {
+		cr_err(ctx, "vma %u: opening %s: error %ld", index, fname,
+		       PTR_ERR(file));
+		goto out_free_fname;
+	}
+	if (id.dev != hh->f_dev || id.ino != hh->f_ino ||
+	    id.size != hh->f_size || id.mtime_ns != hh->f_mtime_ns) {
+		cr_err(ctx, "vma %u: %s changed since the checkpoint (dev, inode, size or mtime differ)",
+		       index, fname);
+		ctx->kops->filp_close(ctx->target, file);
+		file = ERR_PTR(-ESTALE);
+	}
+out_free_fname:
+	free(fname);
+	return file;
+}
+
+/*
+ * cr_read_vma - read one VMA record, map it, and fill it
+ *
+ * The fields are copied out of the header buffer before it is put: the
+ * seed read hh->vma_type after cr_hbuf_put() (defect 3).
+ */
+static int cr_read_vma(struct cr_ctx *ctx, struct cr_vma_walk *walk)
+{
+	unsigned int index = walk->index;
+	struct cr_file *file = NULL;
+	struct cr_hdr_vma *hh, vma;
+	unsigned long prot, flags;
+	long addr;
+	int ret;
+
+	hh = cr_hbuf_get(ctx, sizeof(*hh));
+	if (IS_ERR(hh))
+		return PTR_ERR(hh);
+	ret = cr_read_obj_type(ctx, hh, sizeof(*hh), CR_HDR_VMA, NULL);
+	vma = *hh;
+	cr_hbuf_put(ctx, sizeof(*hh));
+	if (ret < 0)
+		return ret;
+	ret = cr_check_vma(ctx, walk, &vma);
+	if (ret < 0)
+		return ret;
+
+	cr_debug(ctx, "vma %u: %#llx-%#llx type %u flags %#llx", index,
+		 (unsigned long long)vma.vm_start,
+		 (unsigned long long)vma.vm_end, vma.vma_type,
+		 (unsigned long long)vma.vm_flags);
+
+	switch (vma.vma_type) {
+	case CR_VMA_ANON:
+		break;
+	case CR_VMA_FILE:
+		file = cr_read_vma_file(ctx, index, &vma);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		break;
+	case CR_VMA_VSYSCALL:
+		return 0;	/* the kernel's, at its fixed place */
+	default:
+		return cr_restore_special(ctx, index, vma.vma_type,
+					  vma.vm_start, vma.vm_end);
+	}
+
+	prot = cr_calc_map_prot_bits(vma.vm_flags);
+	flags = cr_calc_map_flags_bits(vma.vm_flags);
+	/* never replace a mapping: the image's VMAs go into free space only */
+	flags = (flags & ~MAP_FIXED) | MAP_FIXED_NOREPLACE;
+	if (!file)
+		flags |= MAP_ANONYMOUS;
+
+	addr = ctx->kops->do_mmap(ctx->target, vma.vm_start,
+				  vma.vm_end - vma.vm_start, prot, flags, file,
+				  vma.vm_pgoff);
+	/* the file, if opened, is now referenced by the mapping */
+	if (file)
+		ctx->kops->filp_close(ctx->target, file);
+	if (addr < 0) {
+		cr_err(ctx, "vma %u: mmap %#llx-%#llx: error %ld", index,
+		       (unsigned long long)vma.vm_start,
+		       (unsigned long long)vma.vm_end, addr);
+		return addr;
+	}
+	if ((u64)addr != vma.vm_start) {
+		cr_err(ctx, "vma %u: mmap at %#llx gave %#lx", index,
+		       (unsigned long long)vma.vm_start, addr);
+		return -EFAULT;
+	}
+	return cr_read_private_vma_contents(ctx, vma.vm_start, vma.vm_end);
+}
+
+/*
+ * cr_destroy_mm - unmap everything the target has, but for the kernel's
+ * special mappings (moved later, not recreated) and the shim's own.
+ */
+static int cr_destroy_mm(struct cr_ctx *ctx)
+{
+	struct cr_vma_info *vma;
+	unsigned long addr = 0;
+	int ret;
+
+	vma = malloc(sizeof(*vma));
+	if (!vma)
+		return -ENOMEM;
+	while ((ret = ctx->kops->find_vma(ctx->target, addr, vma)) == 0) {
+		addr = vma->vm_end;
+		if (vma->vma_type != CR_VMA_ANON && vma->vma_type != CR_VMA_FILE)
+			continue;
+		ret = ctx->kops->do_munmap(ctx->target, vma->vm_start,
+					   vma->vm_end - vma->vm_start);
+		if (ret < 0) {
+			cr_err(ctx, "mm: unmapping %#lx-%#lx: error %d",
+			       vma->vm_start, vma->vm_end, ret);
+			break;
+		}
+	}
+	free(vma);
+	return ret == -ENOENT ? 0 : ret;
+}
+
+/**
+ * cr_check_mm() - check the mm record before anything is done with it
+ * @ctx: the context; ctx->objref is the task's pid
+ * @hh: the record
+ * @parent: its parent field
+ * @tail: bytes of auxv that follow it
+ *
+ * The seed tested a u32 map_count for < 0 and nothing else (defect 7).
+ *
+ * Return: 0 or -EINVAL.
+ */
+int cr_check_mm(struct cr_ctx *ctx, const struct cr_hdr_mm *hh, u32 parent,
+		u32 tail)
+{
+	const struct {
+		const char *name;
+		u64 lo, hi;
+	} ranges[] = {
+		{ "start_code..end_code", hh->start_code, hh->end_code },
+		{ "start_data..end_data", hh->start_data, hh->end_data },
+		{ "start_brk..brk", hh->start_brk, hh->brk },
+		{ "arg_start..arg_end", hh->arg_start, hh->arg_end },
+		{ "env_start..env_end", hh->env_start, hh->env_end },
+		{ "start_stack", hh->start_stack, hh->start_stack },
+	};
+	unsigned int i;
+
+	if (parent != ctx->objref || hh->objref != ctx->objref) {
+		cr_err(ctx, "mm: objref %u parent %u, task is %u", hh->objref,
+		       parent, ctx->objref);
+		return -EINVAL;
+	}
+	if (hh->map_count > CR_MAP_COUNT_MAX) {
+		cr_err(ctx, "mm: map_count %u above %u", hh->map_count,
+		       CR_MAP_COUNT_MAX);
+		return -EINVAL;
+	}
+	if (hh->nr_auxv > CR_AUXV_MAX || hh->nr_auxv % 2 ||
+	    tail != hh->nr_auxv * sizeof(u64)) {
+		cr_err(ctx, "mm: nr_auxv %u (with %u bytes) not an even count up to %u",
+		       hh->nr_auxv, tail, CR_AUXV_MAX);
+		return -EINVAL;
+	}
+	if (hh->exe_fname > 1 || hh->flags) {
+		cr_err(ctx, "mm: exe_fname %u or flags %#llx not understood",
+		       hh->exe_fname, (unsigned long long)hh->flags);
+		return -EINVAL;
+	}
+	for (i = 0; i < ARRAY_SIZE(ranges); i++) {
+		if (ranges[i].lo > ranges[i].hi ||
+		    ranges[i].hi > CR_TASK_SIZE_MAX) {
+			cr_err(ctx, "mm: %s %#llx..%#llx out of order or above the user address space",
+			       ranges[i].name, (unsigned long long)ranges[i].lo,
+			       (unsigned long long)ranges[i].hi);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void cr_mm_map_from_hdr(struct cr_mm_map *map,
+			       const struct cr_hdr_mm *hh)
+{
+	map->start_code = hh->start_code;
+	map->end_code = hh->end_code;
+	map->start_data = hh->start_data;
+	map->end_data = hh->end_data;
+	map->start_brk = hh->start_brk;
+	map->brk = hh->brk;
+	map->start_stack = hh->start_stack;
+	map->arg_start = hh->arg_start;
+	map->arg_end = hh->arg_end;
+	map->env_start = hh->env_start;
+	map->env_end = hh->env_end;
+	map->nr_auxv = hh->nr_auxv;
+}
+
+/* Set the mm fields, the auxv and the exe link, once the VMAs exist. */
+static int cr_restore_mm_map(struct cr_ctx *ctx, const struct cr_mm_map *map,
+			     const char *exe)
+{
+	struct cr_file_id id;
+	struct cr_file *file = NULL;
+	int ret;
+
+	if (exe[0]) {
+		file = ctx->kops->filp_open(ctx->target, exe, O_RDONLY, &id);
+		if (IS_ERR(file)) {
+			cr_err(ctx, "mm: opening exe %s: error %ld", exe,
+			       PTR_ERR(file));
+			return PTR_ERR(file);
+		}
+	}
+	ret = ctx->kops->set_mm_map(ctx->target, map, file);
+	if (ret < 0)
+		cr_err(ctx, "mm: setting the mm fields: error %d", ret);
+	if (file)
+		ctx->kops->filp_close(ctx->target, file);
+	return ret;
+}
+
+/**
+ * cr_read_mm() - restore the address space of ctx->target
+ * @ctx: a restart context; ctx->objref is the task's pid
+ *
+ * The mm record is read and checked in full before the target is touched;
+ * then its mappings are destroyed (the seed's "point of no return": a
+ * failure after it leaves the target half-made, and the caller discards
+ * it), each VMA is read, mapped and filled, the mm fields are set, and the
+ * LDT is restored.
+ *
+ * Return: 0 or -errno.
+ */
+int cr_read_mm(struct cr_ctx *ctx)
+{
+	struct cr_vma_walk walk = { 0 };
+	struct cr_hdr_mm *hh;
+	struct cr_mm_map *map;
+	u32 parent, tail, nr = 0;
+	char *exe;
+	int ret = -ENOMEM;
+
+	map = calloc(1, sizeof(*map));
+	exe = calloc(1, CR_FNAME_MAX);
+	if (!map || !exe)
+		goto out_free;
+
+	hh = cr_hbuf_get(ctx, sizeof(*hh));
+	if (IS_ERR(hh)) {
+		ret = PTR_ERR(hh);
+		goto out_free;
+	}
+	ret = cr_read_obj_var(ctx, hh, sizeof(*hh), CR_HDR_MM, &parent, &tail);
+	if (!ret)
+		ret = cr_check_mm(ctx, hh, parent, tail);
+	if (!ret) {
+		cr_mm_map_from_hdr(map, hh);
+		nr = hh->map_count;
+		ret = cr_kread(ctx, map->auxv, tail);
+		if (!ret && hh->exe_fname)
+			ret = cr_read_fname(ctx, exe, CR_FNAME_MAX, NULL);
+	}
+	cr_hbuf_put(ctx, sizeof(*hh));
+	if (ret < 0)
+		goto out_free;
+
+	/* point of no return -- destroy the target's mm */
+	ret = cr_destroy_mm(ctx);
+	if (ret < 0)
+		goto out_free;
+
+	for (walk.index = 0; walk.index < nr; walk.index++) {
+		ret = cr_read_vma(ctx, &walk);
+		if (ret < 0)
+			goto out_free;
+	}
+	ret = cr_restore_mm_map(ctx, map, exe);
+	if (ret < 0)
+		goto out_free;
+	ret = cr_read_mm_context(ctx, ctx->objref);
+
+out_free:
+	free(exe);
+	free(map);
+	return ret;
+}
