@@ -21,7 +21,8 @@ typedef int64_t s64;
 /* crrun is x86-64 only for now; the image records the page size it used */
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	(1UL << PAGE_SHIFT)
-#define PAGE_MASK	(~(PAGE_SIZE - 1))
+/* spelled as <sys/user.h> does, so that both may be included */
+#define PAGE_MASK	(~(PAGE_SIZE-1))
 
 #define ALIGN(x, a)		(((x) + (a) - 1) & ~((typeof(x))(a) - 1))
 #define PAGE_ALIGN(x)		ALIGN(x, PAGE_SIZE)
