@@ -7,6 +7,7 @@
  *   head, task (+groups), fs (+cwd), mm ... mm_context, files ...,
  *   sighand, signal, thread, cpu (+xstate), tail
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,8 +30,10 @@ static int cr_write_head(struct cr_ctx *ctx)
 	struct utsname uts;
 
 	if (uname(&uts) == 0) {
-		strncpy(hh.release, uts.release, sizeof(hh.release) - 1);
-		strncpy(hh.machine, uts.machine, sizeof(hh.machine) - 1);
+		snprintf(hh.release, sizeof(hh.release), "%.*s",
+			 (int)sizeof(hh.release) - 1, uts.release);
+		snprintf(hh.machine, sizeof(hh.machine), "%.*s",
+			 (int)sizeof(hh.machine) - 1, uts.machine);
 	}
 	return cr_write_obj(ctx, CR_HDR_HEAD, 0, &hh, sizeof(hh));
 }

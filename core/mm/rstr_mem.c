@@ -97,8 +97,13 @@ int cr_check_vma(struct cr_ctx *ctx, struct cr_vma_walk *walk,
 		       (unsigned long long)walk->prev_end);
 		return -EINVAL;
 	}
-	/* the seed tested VM_SHARED on MAP_* bits, where it never fired */
-	if (hh->vm_flags & CR_VM_UNSUPPORTED) {
+	/*
+	 * The seed tested VM_SHARED on MAP_* bits, where it never fired. The
+	 * kernel's own vvar is VM_IO | VM_PFNMAP: only ANON and FILE VMAs,
+	 * which crrun maps itself, are held to this.
+	 */
+	if ((hh->vma_type == CR_VMA_ANON || hh->vma_type == CR_VMA_FILE) &&
+	    (hh->vm_flags & CR_VM_UNSUPPORTED)) {
 		cr_err(ctx, "vma %u: vm_flags %#llx: shared or device mappings are not supported",
 		       i, (unsigned long long)hh->vm_flags);
 		return -ENOSYS;
