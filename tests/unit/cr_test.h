@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the engine's unit tests share: a log that keeps the last error, an
+ * image in a temporary file, a mock process with a bit of everything,
+ * whole checkpoints and restores into mock targets, comparison of two
+ * mock mms, and surgery on images.
+ */
+#ifndef _CR_TEST_H
+#define _CR_TEST_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "core/ctx.h"
+#include "core/image.h"
+#include "shim/mock/mock_mm.h"
+
+/* A log sink for tests: keeps the first and last error. */
+struct cr_test_log {
+	struct cr_log log;
+	char first[512];
+	char last[512];
+	unsigned int nr_err;
+};
+
+void cr_test_log_init(struct cr_test_log *tl);
+
+/* A fresh, empty, unlinked temporary file for an image. */
+int cr_test_image_fd(void);
+
+/*
+ * The standard mock process of the tests, pid CR_TEST_PID:
+ *
+ *   0x400000-0x402000  r-xp  file /bin/test-exe pgoff 0 (clean)
+ *   0x402000-0x404000  rw-p  file /bin/test-exe pgoff 2, page 0 COW'd
+ *   0x600000-0x610000  rw-p  anon, pattern in pages 0, 1, 5 and 15
+ *   0x610000-0x611000  ---p  anon guard (PROT_NONE), one page written
+ *   0x700000-0x702000  r--p  anon, read-only, page 1 written
+ *   0x7ffff0000000-0x7ffff0010000 rw-p growsdown stack, top page written
+ *   0x7ffff7fc0000-0x7ffff7fc4000  [vvar]
+ *   0x7ffff7fc4000-0x7ffff7fc6000  [vdso]
+ *
+ * plus creds, cwd and umask, fds 0-2 inherited and 3-4 a shared file,
+ * handlers for SIGUSR1 and SIGINT, a blocked mask, an altstack, rseq,
+ * two LDT entries and valid x86-64 user registers.
+ */
+#define CR_TEST_PID	4242
+#define CR_TEST_EXE	"/bin/test-exe"
+
+struct cr_target *cr_test_mock_process(void);
+
+/* An empty mock target to restore into, with a vdso and vvar elsewhere. */
+struct cr_target *cr_test_mock_empty(void);
+
+/* Checkpoint @t into @fd (rewound after). Return: cr_checkpoint()'s. */
+int cr_test_checkpoint(struct cr_target *t, int fd, struct cr_test_log *tl);
+
+/* Restore @fd (from offset 0) into @t. Return: cr_restart()'s. */
+int cr_test_restart(struct cr_target *t, int fd, struct cr_test_log *tl);
+
+/* Assert two mock mms have the same VMAs, protections and bytes. */
+void cr_test_assert_same_mm(struct cr_target *a, struct cr_target *b);
+
+/*
+ * Image surgery. cr_test_find_obj() gives the file offset of the cr_hdr of
+ * the @nth (from 0) object of @type, or -1; page data after pgarr objects
+ * is stepped over.
+ */
+long cr_test_find_obj(int fd, u32 type, unsigned int nth);
+void cr_test_pread(int fd, long off, void *buf, size_t n);
+void cr_test_pwrite(int fd, long off, const void *buf, size_t n);
+/* Recompute the tail's checksum after surgery. */
+void cr_test_fix_csum(int fd);
+long cr_test_image_size(int fd);
+
+#endif /* _CR_TEST_H */
