@@ -8,6 +8,8 @@
 #   make coverage   unit tests with gcov in ./build-cov, HTML in coverage/html
 #   make demo       build, then scripts/demo.sh
 #   make asan       unit + integration tests under ASan + UBSan (./build-asan)
+#   make fuzz       libFuzzer on the image reader and a mock restore
+#                   (FUZZ_SECONDS=300, FUZZ_JOBS=1; corpus in fuzz-out/)
 #   make format     clang-format -i every tracked .c and .h
 #   make clean      remove the build directories and the coverage report
 #
@@ -37,7 +39,7 @@ define cmake_build
 	$(CMAKE) --build $(1) --parallel $(JOBS)
 endef
 
-.PHONY: all build deps check coverage demo asan format format-check clean help
+.PHONY: all build deps check coverage demo asan fuzz format format-check clean help
 
 all: build
 
@@ -81,8 +83,18 @@ format-check:
 	@$(DEPS) clang-format
 	$(C_FILES_CMD) | xargs -0 -r clang-format --dry-run --Werror
 
+FUZZ_SECONDS ?= 300
+FUZZ_JOBS ?= 1
+fuzz: deps
+	$(call cmake_build,build-fuzz,RelWithDebInfo,-DCMAKE_C_COMPILER=clang -DCR_FUZZ=ON)
+	mkdir -p fuzz-out/corpus fuzz-out/crashes
+	build-fuzz/fuzz_restore -max_total_time=$(FUZZ_SECONDS) \
+		-jobs=$(FUZZ_JOBS) -workers=$(FUZZ_JOBS) -max_len=1048576 \
+		-artifact_prefix=fuzz-out/crashes/ \
+		fuzz-out/corpus tests/fuzz/corpus
+
 clean:
-	rm -rf build build-cov build-asan coverage
+	rm -rf build build-cov build-asan build-fuzz coverage
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
