@@ -428,6 +428,8 @@ int mock_do_mremap(struct cr_target *t, unsigned long old, unsigned long len,
 		return -ENOMEM;
 
 	unmap_range(t, new, new + len, &sp);
+	/* the destination may have cut the source VMA: find it again */
+	vma = mock_vma_find(t, old);
 	if (vma->start < old) {
 		vma_split(t, vma, old, spares_take(&sp));
 		vma = mock_vma_next(t, vma);
