@@ -87,11 +87,12 @@ FUZZ_SECONDS ?= 300
 FUZZ_JOBS ?= 1
 fuzz: deps
 	$(call cmake_build,build-fuzz,RelWithDebInfo,-DCMAKE_C_COMPILER=clang -DCR_FUZZ=ON)
-	mkdir -p fuzz-out/corpus fuzz-out/crashes
+	mkdir -p fuzz-out/corpus fuzz-out/crashes fuzz-out/seeds
+	build-fuzz/tests/unit/make_corpus fuzz-out/seeds >/dev/null
 	build-fuzz/fuzz_restore -max_total_time=$(FUZZ_SECONDS) \
 		-jobs=$(FUZZ_JOBS) -workers=$(FUZZ_JOBS) -max_len=1048576 \
 		-artifact_prefix=fuzz-out/crashes/ \
-		fuzz-out/corpus tests/fuzz/corpus
+		fuzz-out/corpus fuzz-out/seeds
 
 clean:
 	rm -rf build build-cov build-asan build-fuzz coverage
