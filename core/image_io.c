@@ -168,6 +168,9 @@ int cr_kskip(struct cr_ctx *ctx, u64 n)
 	size_t avail = ctx->io_len - ctx->io_off;
 	off_t here, end;
 
+	/* no image is that large, and lseek must not be sent backwards */
+	if (n > INT64_MAX / 2)
+		return -EIO;
 	if (n <= avail) {
 		ctx->io_off += n;
 		ctx->pos += n;
@@ -186,6 +189,27 @@ int cr_kskip(struct cr_ctx *ctx, u64 n)
 	ctx->io_len = ctx->io_off = 0;
 	ctx->pos += n;
 	return 0;
+}
+
+/**
+ * cr_kread_obj() - cr_kread() of the part of an object that follows its
+ * fixed payload (groups, auxv, page addresses, page data...)
+ * @ctx: a restore context
+ * @what: the object, named in the message if the image ends first
+ * @buf: where to
+ * @n: how many bytes
+ *
+ * Return: 0, -EIO with a message naming @what, or -errno.
+ */
+int cr_kread_obj(struct cr_ctx *ctx, const char *what, void *buf, size_t n)
+{
+	u64 at = ctx->pos;
+	int ret = cr_kread(ctx, buf, n);
+
+	if (ret == -EIO)
+		cr_err(ctx, "%s: image truncated at offset %llu", what,
+		       (unsigned long long)at);
+	return ret;
 }
 
 static const char cr_zero_page[PAGE_SIZE];
@@ -217,7 +241,7 @@ int cr_read_page_pad(struct cr_ctx *ctx)
 
 	if (!pad)
 		return 0;
-	ret = cr_kread(ctx, buf, pad);
+	ret = cr_kread_obj(ctx, "pgarr padding", buf, pad);
 	if (ret < 0)
 		return ret;
 	if (memcmp(buf, cr_zero_page, pad)) {
@@ -483,6 +507,9 @@ void *cr_hbuf_get(struct cr_ctx *ctx, size_t n)
 {
 	void *p;
 
+	/* check before aligning: ALIGN() of a huge n wraps to 0 */
+	if (n > CR_HBUF_TOTAL - ctx->hpos)
+		return ERR_PTR(-ENOMEM);
 	n = ALIGN(n, HBUF_ALIGN);
 	if (n > CR_HBUF_TOTAL - ctx->hpos)
 		return ERR_PTR(-ENOMEM);

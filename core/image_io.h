@@ -19,6 +19,8 @@
 
 int __must_check cr_kwrite(struct cr_ctx *ctx, const void *buf, size_t n);
 int __must_check cr_kread(struct cr_ctx *ctx, void *buf, size_t n);
+int __must_check cr_kread_obj(struct cr_ctx *ctx, const char *what, void *buf,
+			      size_t n);
 int __must_check cr_kflush(struct cr_ctx *ctx);
 int __must_check cr_kskip(struct cr_ctx *ctx, u64 n);
 

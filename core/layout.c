@@ -26,11 +26,16 @@ static int cr_skip_fname(struct cr_ctx *ctx)
 	return ret;
 }
 
-/* Pass over the pgarr batches of one VMA, checking their counts. */
-static int cr_skip_vma_contents(struct cr_ctx *ctx, u64 vm_start, u64 vm_end)
+/*
+ * Pass over the pgarr batches of one VMA, checking their counts and page
+ * addresses as the restore does (@vaddrs: room for CR_PGARR_CHUNK).
+ */
+static int cr_skip_vma_contents(struct cr_ctx *ctx, u64 *vaddrs, u64 vm_start,
+				u64 vm_end)
 {
 	struct cr_hdr_pgarr hh;
 	u64 left = (vm_end - vm_start) >> PAGE_SHIFT;
+	u64 next = vm_start;
 	u32 tail;
 	int ret;
 
@@ -48,7 +53,10 @@ static int cr_skip_vma_contents(struct cr_ctx *ctx, u64 vm_start, u64 vm_end)
 		if (!hh.nr_pages)
 			return 0;
 		left -= hh.nr_pages;
-		ret = cr_kskip(ctx, tail);
+		ret = cr_kread_obj(ctx, "pgarr addresses", vaddrs, tail);
+		if (!ret)
+			ret = cr_check_page_addrs(ctx, vaddrs, hh.nr_pages,
+						  &next, vm_end);
 		if (!ret)
 			ret = cr_kskip(ctx, PAGE_ALIGN(ctx->pos) - ctx->pos +
 					       hh.nr_pages * PAGE_SIZE);
@@ -66,6 +74,7 @@ static int cr_layout_vmas(struct cr_ctx *ctx, struct cr_layout *out)
 	struct cr_hdr_mm mm;
 	struct cr_hdr_vma vma;
 	u32 parent, tail;
+	u64 *vaddrs;
 	int ret;
 
 	ret = cr_read_obj_var(ctx, &mm, sizeof(mm), CR_HDR_MM, &parent, &tail);
@@ -79,8 +88,11 @@ static int cr_layout_vmas(struct cr_ctx *ctx, struct cr_layout *out)
 		return ret;
 
 	out->vmas = calloc(mm.map_count + 1, sizeof(*out->vmas));
-	if (!out->vmas)
-		return -ENOMEM;
+	vaddrs = malloc(CR_PGARR_CHUNK * sizeof(*vaddrs));
+	if (!out->vmas || !vaddrs) {
+		ret = -ENOMEM;
+		goto out_free_vaddrs;
+	}
 	for (walk.index = 0; walk.index < mm.map_count; walk.index++) {
 		ret = cr_read_obj_type(ctx, &vma, sizeof(vma), CR_HDR_VMA, NULL);
 		if (!ret)
@@ -89,16 +101,18 @@ static int cr_layout_vmas(struct cr_ctx *ctx, struct cr_layout *out)
 			ret = cr_skip_fname(ctx);
 		if (!ret && (vma.vma_type == CR_VMA_ANON ||
 			     vma.vma_type == CR_VMA_FILE))
-			ret = cr_skip_vma_contents(ctx, vma.vm_start,
+			ret = cr_skip_vma_contents(ctx, vaddrs, vma.vm_start,
 						   vma.vm_end);
 		if (ret < 0)
-			return ret;
+			goto out_free_vaddrs;
 		out->vmas[out->nr_vmas].start = vma.vm_start;
 		out->vmas[out->nr_vmas].end = vma.vm_end;
 		out->vmas[out->nr_vmas].vma_type = vma.vma_type;
 		out->nr_vmas++;
 	}
-	return 0;
+out_free_vaddrs:
+	free(vaddrs);
+	return ret;
 }
 
 /**

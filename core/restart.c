@@ -120,7 +120,7 @@ int cr_read_task_creds(struct cr_ctx *ctx, struct cr_creds *c)
 	c->groups = malloc(hh.ngroups * sizeof(u32) + 1);
 	if (!c->groups)
 		return -ENOMEM;
-	ret = cr_kread(ctx, c->groups, tail);
+	ret = cr_kread_obj(ctx, "task groups", c->groups, tail);
 	if (ret < 0) {
 		free(c->groups);
 		c->groups = NULL;

@@ -133,9 +133,10 @@ static int cr_read_fd(struct cr_ctx *ctx, struct cr_files_walk *walk,
 
 	ret = ctx->kops->install_fd(ctx->target, info);
 	if (ret < 0)
-		cr_err(ctx, "fd %d%s%s: error %d", ent.fd,
-		       info->dup_of < 0 ? " " : "",
-		       info->dup_of < 0 ? info->path : " (dup)", ret);
+		cr_err(ctx, "fd %d (%s): error %d", ent.fd,
+		       info->dup_of >= 0 ? "dup" :
+		       info->fd_type == CR_FD_INHERIT ? "inherited" : info->path,
+		       ret);
 	return ret;
 }
 

@@ -213,7 +213,7 @@ static int cr_read_cpu_obj(struct cr_ctx *ctx, u32 objref,
 	}
 
 	regs->xstate_size = size;
-	ret = cr_kread(ctx, regs->xstate, size);
+	ret = cr_kread_obj(ctx, "cpu xstate", regs->xstate, size);
 	if (ret < 0) {
 		cr_err(ctx, "cpu: reading %u bytes of xstate: %d", size, ret);
 		return ret;

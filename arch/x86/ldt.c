@@ -357,7 +357,7 @@ int cr_read_mm_context(struct cr_ctx *ctx, u32 objref)
 		ldt = malloc(nldt * CR_LDT_ENTRY_SIZE);
 		if (!ldt)
 			return -ENOMEM;
-		ret = cr_kread(ctx, ldt, nldt * CR_LDT_ENTRY_SIZE);
+		ret = cr_kread_obj(ctx, "mm_context ldt", ldt, nldt * CR_LDT_ENTRY_SIZE);
 		if (ret < 0) {
 			cr_err(ctx, "mm_context: reading %u ldt entries: %d",
 			       nldt, ret);

@@ -22,5 +22,7 @@ int cr_check_mm(struct cr_ctx *ctx, const struct cr_hdr_mm *hh, u32 parent,
 		u32 tail);
 int cr_check_vma(struct cr_ctx *ctx, struct cr_vma_walk *walk,
 		 const struct cr_hdr_vma *hh);
+int cr_check_page_addrs(struct cr_ctx *ctx, const u64 *vaddrs,
+			unsigned long nr, u64 *next, u64 vm_end);
 
 #endif /* _CR_MM_H */

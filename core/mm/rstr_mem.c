@@ -126,18 +126,46 @@ int cr_check_vma(struct cr_ctx *ctx, struct cr_vma_walk *walk,
 	return 0;
 }
 
-/*
- * cr_read_pages_vaddrs - read the addresses of a batch into the chain
+/**
+ * cr_check_page_addrs() - check the page addresses of a pgarr batch
+ * @ctx: the context (for messages)
+ * @vaddrs: the addresses
+ * @nr: how many
+ * @next: the lowest address allowed; advanced past the last one
+ * @vm_end: the end of their VMA
  *
  * Every address must be page-aligned, inside the VMA just mapped and above
  * the previous one (defect 10: the seed took any address, and
- * get_user_pages(force) then wrote wherever it pointed).
+ * get_user_pages(force) then wrote wherever it pointed). Shared with the
+ * layout pre-scan.
+ *
+ * Return: 0 or -EINVAL.
  */
+int cr_check_page_addrs(struct cr_ctx *ctx, const u64 *vaddrs,
+			unsigned long nr, u64 *next, u64 vm_end)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		if (!IS_ALIGNED(vaddrs[i], PAGE_SIZE) || vaddrs[i] < *next ||
+		    vaddrs[i] >= vm_end) {
+			cr_err(ctx, "pgarr: page address %#llx not aligned, unsorted or outside its VMA (next %#llx, vm_end %#llx)",
+			       (unsigned long long)vaddrs[i],
+			       (unsigned long long)*next,
+			       (unsigned long long)vm_end);
+			return -EINVAL;
+		}
+		*next = vaddrs[i] + PAGE_SIZE;
+	}
+	return 0;
+}
+
+/* cr_read_pages_vaddrs - read the addresses of a batch into the chain */
 static int cr_read_pages_vaddrs(struct cr_ctx *ctx, unsigned long nr_pages,
 				u64 *next, u64 vm_end)
 {
 	struct cr_pgarr *pgarr;
-	unsigned int nr, i;
+	unsigned int nr;
 	u64 *vaddrp;
 	int ret;
 
@@ -147,20 +175,13 @@ static int cr_read_pages_vaddrs(struct cr_ctx *ctx, unsigned long nr_pages,
 			return -ENOMEM;
 		nr = min((unsigned long)cr_pgarr_nr_free(pgarr), nr_pages);
 		vaddrp = &pgarr->vaddrs[pgarr->nr_used];
-		ret = cr_kread(ctx, vaddrp, nr * sizeof(*vaddrp));
+		ret = cr_kread_obj(ctx, "pgarr addresses", vaddrp,
+				   nr * sizeof(*vaddrp));
 		if (ret < 0)
 			return ret;
-		for (i = 0; i < nr; i++) {
-			if (!IS_ALIGNED(vaddrp[i], PAGE_SIZE) ||
-			    vaddrp[i] < *next || vaddrp[i] >= vm_end) {
-				cr_err(ctx, "pgarr: page address %#llx not aligned, unsorted or outside its VMA (next %#llx, vm_end %#llx)",
-				       (unsigned long long)vaddrp[i],
-				       (unsigned long long)*next,
-				       (unsigned long long)vm_end);
-				return -EINVAL;
-			}
-			*next = vaddrp[i] + PAGE_SIZE;
-		}
+		ret = cr_check_page_addrs(ctx, vaddrp, nr, next, vm_end);
+		if (ret < 0)
+			return ret;
 		pgarr->nr_used += nr;
 		nr_pages -= nr;
 	}
@@ -174,7 +195,7 @@ static int cr_page_read(struct cr_ctx *ctx, struct cr_page *page)
 	int ret;
 
 	ptr = ctx->kops->kmap(ctx->target, page);
-	ret = cr_kread(ctx, ptr, PAGE_SIZE);
+	ret = cr_kread_obj(ctx, "pgarr page data", ptr, PAGE_SIZE);
 	/* the seed gave kunmap the page, not the mapping (defect 1) */
 	ctx->kops->kunmap(ctx->target, ptr);
 	return ret;
@@ -640,7 +661,7 @@ int cr_read_mm(struct cr_ctx *ctx)
 	if (!ret) {
 		cr_mm_map_from_hdr(map, hh);
 		nr = hh->map_count;
-		ret = cr_kread(ctx, map->auxv, tail);
+		ret = cr_kread_obj(ctx, "mm auxv", map->auxv, tail);
 		if (!ret && hh->exe_fname)
 			ret = cr_read_fname(ctx, exe, CR_FNAME_MAX, NULL);
 	}

@@ -108,6 +108,25 @@ static void cr_test_set_ldt(struct cr_target *t)
 	assert_int_equal(mock_kops.modify_ldt(t, 0x11, &d, sizeof(d)), 0);
 }
 
+/* fds 0-2 as a process started from a shell has them */
+static void cr_test_add_std_fds(struct cr_target *t)
+{
+	struct cr_fd_info *fd;
+	int i;
+
+	fd = calloc(1, sizeof(*fd));
+	assert_non_null(fd);
+	for (i = 0; i < 3; i++) {
+		memset(fd, 0, sizeof(*fd));
+		fd->fd = i;
+		fd->fd_type = CR_FD_INHERIT;
+		fd->dup_of = -1;
+		fd->f_flags = O_RDWR;
+		assert_int_equal(mock_task_add_fd(t, fd, false), 0);
+	}
+	free(fd);
+}
+
 static void cr_test_set_task(struct cr_target *t)
 {
 	u32 groups[] = { 10, 20, 30 };
@@ -145,20 +164,14 @@ static void cr_test_set_task(struct cr_target *t)
 
 	fd = calloc(1, sizeof(*fd));
 	assert_non_null(fd);
-	for (i = 0; i < 3; i++) {
-		memset(fd, 0, sizeof(*fd));
-		fd->fd = i;
-		fd->fd_type = CR_FD_INHERIT;
-		fd->dup_of = -1;
-		fd->f_flags = O_RDWR;
-		assert_int_equal(mock_task_add_fd(t, fd, false), 0);
-	}
+	cr_test_add_std_fds(t);
 	memset(fd, 0, sizeof(*fd));
 	fd->fd = 3;
 	fd->fd_type = CR_FD_FILE;
 	fd->dup_of = -1;
 	fd->f_flags = O_RDWR | O_APPEND;
 	fd->f_pos = 1234;
+	fd->ofd_key = 1000;	/* fd 4 shares it: a dup */
 	strcpy(fd->path, "/tmp/work/data.log");
 	assert_int_equal(mock_task_add_fd(t, fd, false), 0);
 	fd->fd = 4;
@@ -283,6 +296,7 @@ struct cr_target *cr_test_mock_empty(void)
 		    NULL, 0);
 	cr_test_fill(t, 0x500000, 99);
 	cr_test_add_specials(t, 0x7f0000100000);
+	cr_test_add_std_fds(t);
 	return t;
 }
 

@@ -51,7 +51,10 @@ int cr_test_image_fd(void);
 
 struct cr_target *cr_test_mock_process(void);
 
-/* An empty mock target to restore into, with a vdso and vvar elsewhere. */
+/*
+ * A mock target to restore into, as a fresh child is: one anon mapping at
+ * 0x500000 to be destroyed, a vdso and vvar elsewhere, fds 0-2.
+ */
 struct cr_target *cr_test_mock_empty(void);
 
 /* Checkpoint @t into @fd (rewound after). Return: cr_checkpoint()'s. */
