@@ -83,8 +83,11 @@ static int cr_count_vmas(struct cr_ctx *ctx, struct cr_vma_info *vma,
 			return -ENOSYS;
 		}
 	}
-	if (ret != -ENOENT)
+	if (ret != -ENOENT) {
+		cr_err(ctx, "mm: finding the VMA above %#lx: error %d", addr,
+		       ret);
 		return ret;
+	}
 	*count = nr;
 	return 0;
 }
@@ -369,8 +372,11 @@ int cr_write_mm(struct cr_ctx *ctx)
 		if (ret < 0)
 			goto out_free;
 	}
-	if (ret != -ENOENT)
+	if (ret != -ENOENT) {
+		cr_err(ctx, "mm: finding the VMA above %#lx: error %d", addr,
+		       ret);
 		goto out_free;
+	}
 	if (map_count) {
 		cr_err(ctx, "mm: VMAs vanished while saving");
 		ret = -EAGAIN;

@@ -15,6 +15,7 @@ int cr_read_mm(struct cr_ctx *ctx);
 struct cr_vma_walk {
 	unsigned int index;	/* of the VMA being read, for messages */
 	u64 prev_end;		/* VMAs must be sorted and disjoint */
+	u32 specials;		/* 1 << type of the specials already placed */
 };
 
 /* the checks of cr_read_mm, shared with the layout pre-scan */

@@ -81,9 +81,10 @@ int cr_check_vma(struct cr_ctx *ctx, struct cr_vma_walk *walk,
 	}
 	if (!IS_ALIGNED(hh->vm_start, PAGE_SIZE) ||
 	    !IS_ALIGNED(hh->vm_end, PAGE_SIZE)) {
-		cr_err(ctx, "vma %u: %#llx-%#llx not page-aligned", i,
-		       (unsigned long long)hh->vm_start,
-		       (unsigned long long)hh->vm_end);
+		cr_err(ctx, "vma %u: %s %#llx not page-aligned", i,
+		       IS_ALIGNED(hh->vm_start, PAGE_SIZE) ? "vm_end" : "vm_start",
+		       (unsigned long long)(IS_ALIGNED(hh->vm_start, PAGE_SIZE) ?
+					    hh->vm_end : hh->vm_start));
 		return -EINVAL;
 	}
 	if (hh->vm_end > CR_TASK_SIZE_MAX) {
@@ -347,11 +348,19 @@ static const char *const cr_special_name[] = {
  * kernel's code and all (defect 12). A vdso of another size is another
  * kernel's, and is refused for now.
  */
-static int cr_restore_special(struct cr_ctx *ctx, unsigned int index,
+static int cr_restore_special(struct cr_ctx *ctx, struct cr_vma_walk *walk,
 			      u32 type, u64 vm_start, u64 vm_end)
 {
+	unsigned int index = walk->index;
 	struct cr_vma_info *vma;
 	int ret;
+
+	/* a second one would move the first away from where it was put */
+	if (walk->specials & (1U << type)) {
+		cr_err(ctx, "vma %u: a second %s", index, cr_special_name[type]);
+		return -EINVAL;
+	}
+	walk->specials |= 1U << type;
 
 	vma = malloc(sizeof(*vma));
 	if (!vma)
@@ -363,8 +372,11 @@ static int cr_restore_special(struct cr_ctx *ctx, unsigned int index,
 		ret = -EINVAL;
 		goto out_free_vma;
 	}
-	if (ret < 0)
+	if (ret < 0) {
+		cr_err(ctx, "vma %u: finding this kernel's %s: error %d", index,
+		       cr_special_name[type], ret);
 		goto out_free_vma;
+	}
 	if (vma->vm_end - vma->vm_start != vm_end - vm_start) {
 		cr_err(ctx, "vma %u: %s of %llu bytes, this kernel's has %lu: images from another kernel are not supported",
 		       index, cr_special_name[type],
@@ -463,7 +475,7 @@ static int cr_read_vma(struct cr_ctx *ctx, struct cr_vma_walk *walk)
 	case CR_VMA_VSYSCALL:
 		return 0;	/* the kernel's, at its fixed place */
 	default:
-		return cr_restore_special(ctx, index, vma.vma_type,
+		return cr_restore_special(ctx, walk, vma.vma_type,
 					  vma.vm_start, vma.vm_end);
 	}
 
@@ -507,7 +519,17 @@ static int cr_destroy_mm(struct cr_ctx *ctx)
 	vma = malloc(sizeof(*vma));
 	if (!vma)
 		return -ENOMEM;
-	while ((ret = ctx->kops->find_vma(ctx->target, addr, vma)) == 0) {
+	for (;;) {
+		ret = ctx->kops->find_vma(ctx->target, addr, vma);
+		if (ret == -ENOENT) {
+			ret = 0;
+			break;
+		}
+		if (ret < 0) {
+			cr_err(ctx, "mm: finding the VMA above %#lx: error %d",
+			       addr, ret);
+			break;
+		}
 		addr = vma->vm_end;
 		if (vma->vma_type != CR_VMA_ANON && vma->vma_type != CR_VMA_FILE)
 			continue;
@@ -520,7 +542,7 @@ static int cr_destroy_mm(struct cr_ctx *ctx)
 		}
 	}
 	free(vma);
-	return ret == -ENOENT ? 0 : ret;
+	return ret;
 }
 
 /**

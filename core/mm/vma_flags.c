@@ -38,6 +38,7 @@ unsigned long cr_calc_map_prot_bits(unsigned long vm_flags)
  * MAP_DENYWRITE and MAP_EXECUTABLE, which the seed passed on, are ignored
  * by mmap(2) from user space and are not used. MAP_NORESERVE keeps a large
  * sparse mapping from being charged in full, as it was not before.
+ * MAP_LOCKED needs RLIMIT_MEMLOCK room or CAP_IPC_LOCK, as mlock() did.
  *
  * Return: MAP_FIXED | MAP_PRIVATE and what else the VMA needs.
  */
@@ -49,5 +50,12 @@ unsigned long cr_calc_map_flags_bits(unsigned long vm_flags)
 		flags |= MAP_GROWSDOWN;
 	if (vm_flags & VM_NORESERVE)
 		flags |= MAP_NORESERVE;
+	/*
+	 * mlock()ed memory comes back locked. mlock2(MLOCK_ONFAULT) memory has
+	 * no mmap flag: MAP_LOCKED would fault in all of it, so it comes back
+	 * unlocked rather than fully populated.
+	 */
+	if ((vm_flags & (VM_LOCKED | VM_LOCKONFAULT)) == VM_LOCKED)
+		flags |= MAP_LOCKED;
 	return flags;
 }
