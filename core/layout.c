@@ -11,6 +11,7 @@
 #include "core/image_io.h"
 #include "core/mm/mm.h"
 #include "core/mm/pgarr.h"
+#include "core/mm/vma_flags.h"
 #include "core/restart.h"
 
 static int cr_skip_fname(struct cr_ctx *ctx)
@@ -102,7 +103,8 @@ static int cr_layout_vmas(struct cr_ctx *ctx, struct cr_layout *out)
 		if (!ret && (vma.vma_type == CR_VMA_ANON ||
 			     vma.vma_type == CR_VMA_FILE))
 			ret = cr_skip_vma_contents(ctx, vaddrs, vma.vm_start,
-						   vma.vm_end);
+					cr_vma_shared_ro(vma.vm_flags) ?
+					vma.vm_start : vma.vm_end);
 		if (ret < 0)
 			goto out_free_vaddrs;
 		out->vmas[out->nr_vmas].start = vma.vm_start;

@@ -51,8 +51,7 @@ static int cr_check_vma_saveable(struct cr_ctx *ctx,
 		       vma->vm_end, vma->vma_type);
 		return -EINVAL;
 	}
-	if (cr_vma_has_contents(vma->vma_type) &&
-	    (vma->vm_flags & CR_VM_UNSUPPORTED)) {
+	if (cr_vma_unsupported(vma->vma_type, vma->vm_flags)) {
 		cr_err(ctx, "vma %#lx-%#lx%s%s: shared or device mapping (vm_flags %#lx) cannot be saved",
 		       vma->vm_start, vma->vm_end,
 		       vma->vma_type == CR_VMA_FILE ? " " : "",
@@ -286,6 +285,12 @@ static int cr_write_vma(struct cr_ctx *ctx, const struct cr_vma_info *vma)
 	}
 	if (!cr_vma_has_contents(vma->vma_type))
 		return 0;
+	/* a shared view of a file holds only the file's pages */
+	if (cr_vma_shared_ro(vma->vm_flags)) {
+		struct cr_hdr_pgarr end = { .nr_pages = 0 };
+
+		return cr_write_obj(ctx, CR_HDR_PGARR, 0, &end, sizeof(end));
+	}
 	return cr_write_private_vma_contents(ctx, vma);
 }
 

@@ -99,12 +99,10 @@ int cr_check_vma(struct cr_ctx *ctx, struct cr_vma_walk *walk,
 		return -EINVAL;
 	}
 	/*
-	 * The seed tested VM_SHARED on MAP_* bits, where it never fired. The
-	 * kernel's own vvar is VM_IO | VM_PFNMAP: only ANON and FILE VMAs,
-	 * which crrun maps itself, are held to this.
+	 * The seed tested VM_SHARED on MAP_* bits, where it never fired.
+	 * Only a read-only shared view of a file is let through.
 	 */
-	if ((hh->vma_type == CR_VMA_ANON || hh->vma_type == CR_VMA_FILE) &&
-	    (hh->vm_flags & CR_VM_UNSUPPORTED)) {
+	if (cr_vma_unsupported(hh->vma_type, hh->vm_flags)) {
 		cr_err(ctx, "vma %u: vm_flags %#llx: shared or device mappings are not supported",
 		       i, (unsigned long long)hh->vm_flags);
 		return -ENOSYS;
@@ -503,6 +501,13 @@ static int cr_read_vma(struct cr_ctx *ctx, struct cr_vma_walk *walk)
 		       (unsigned long long)vma.vm_start, addr);
 		return -EFAULT;
 	}
+	/*
+	 * A shared view of a file gets no pages: writing one would write the
+	 * file. An empty range makes any page past the pages left.
+	 */
+	if (cr_vma_shared_ro(vma.vm_flags))
+		return cr_read_private_vma_contents(ctx, vma.vm_start,
+						    vma.vm_start);
 	return cr_read_private_vma_contents(ctx, vma.vm_start, vma.vm_end);
 }
 

@@ -32,8 +32,12 @@ unsigned long cr_calc_map_prot_bits(unsigned long vm_flags)
 
 /**
  * cr_calc_map_flags_bits() - the MAP_* flags to recreate a private VMA
- * @vm_flags: the VM_* bits from the image; the caller has refused
- *            CR_VM_UNSUPPORTED (shared mappings among them)
+ * @vm_flags: the VM_* bits from the image; the caller has refused what
+ *            cr_vma_unsupported() names
+ *
+ * Private, but for a read-only shared view of a file (cr_vma_shared_ro()),
+ * which is shared again. The seed mapped every VM_MAYSHARE VMA shared,
+ * writable ones included (defect 6).
  *
  * MAP_DENYWRITE and MAP_EXECUTABLE, which the seed passed on, are ignored
  * by mmap(2) from user space and are not used. MAP_NORESERVE keeps a large
@@ -44,7 +48,9 @@ unsigned long cr_calc_map_prot_bits(unsigned long vm_flags)
  */
 unsigned long cr_calc_map_flags_bits(unsigned long vm_flags)
 {
-	unsigned long flags = MAP_FIXED | MAP_PRIVATE;
+	unsigned long flags = MAP_FIXED;
+
+	flags |= cr_vma_shared_ro(vm_flags) ? MAP_SHARED : MAP_PRIVATE;
 
 	if (vm_flags & VM_GROWSDOWN)
 		flags |= MAP_GROWSDOWN;

@@ -7,6 +7,7 @@
 #define _CR_VMA_FLAGS_H
 
 #include "core/compat.h"
+#include "core/image.h"
 
 #define VM_NONE		0x00000000UL
 #define VM_READ		0x00000001UL
@@ -56,6 +57,43 @@
 /* Bits crrun cannot restore (2008 defects 6, 15): refused with -ENOSYS. */
 #define CR_VM_UNSUPPORTED (VM_SHARED | VM_MAYSHARE | VM_IO | VM_HUGETLB | \
 			   VM_PFNMAP | VM_MIXEDMAP)
+
+/**
+ * cr_vma_shared_ro() - a read-only shared mapping of a file?
+ * @vm_flags: VM_* bits
+ *
+ * MAP_SHARED of a file opened read-only gives VM_MAYSHARE without VM_SHARED
+ * or VM_MAYWRITE (glibc maps gconv-modules.cache so in UTF-8 locales): its
+ * pages are the file's and can never be written, so it is saved with no
+ * pages and mapped again, shared, from the file. The seed let such a VMA
+ * reach a BUG_ON (defect 15).
+ */
+static inline bool cr_vma_shared_ro(unsigned long vm_flags)
+{
+	return (vm_flags & VM_MAYSHARE) &&
+	       !(vm_flags & (VM_SHARED | VM_WRITE | VM_MAYWRITE));
+}
+
+/**
+ * cr_vma_unsupported() - the VM_* bits that stop a VMA being saved
+ * @vma_type: enum cr_vma_type
+ * @vm_flags: VM_* bits
+ *
+ * Return: 0 if crrun can save and restore the VMA, else the offending bits.
+ * The kernel's specials (vdso, vvar: VM_IO | VM_PFNMAP) are moved, not
+ * mapped, and are never refused.
+ */
+static inline unsigned long cr_vma_unsupported(u32 vma_type,
+					       unsigned long vm_flags)
+{
+	unsigned long bad = vm_flags & CR_VM_UNSUPPORTED;
+
+	if (vma_type != CR_VMA_ANON && vma_type != CR_VMA_FILE)
+		return 0;
+	if (vma_type == CR_VMA_FILE && cr_vma_shared_ro(vm_flags))
+		bad &= ~VM_MAYSHARE;
+	return bad;
+}
 
 unsigned long cr_calc_map_prot_bits(unsigned long vm_flags);
 unsigned long cr_calc_map_flags_bits(unsigned long vm_flags);

@@ -254,8 +254,9 @@ static unsigned long mmap_vm_flags(unsigned long prot, unsigned long flags)
  * @len: bytes, rounded up to pages
  * @prot: PROT_READ, PROT_WRITE, PROT_EXEC; any other bit is -EINVAL
  * @flags: MAP_PRIVATE and MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE,
- *	MAP_GROWSDOWN, MAP_NORESERVE, MAP_LOCKED...; MAP_SHARED is -EINVAL
- *	(the engine never maps shared memory)
+ *	MAP_GROWSDOWN, MAP_NORESERVE, MAP_LOCKED...; MAP_SHARED only of a
+ *	file without PROT_WRITE (VM_MAYSHARE without VM_MAYWRITE, as for a
+ *	file opened read-only), else -EINVAL
  * @file: the file for a file mapping, NULL with MAP_ANONYMOUS
  * @pgoff: the file offset in pages
  *
@@ -284,8 +285,15 @@ long mock_do_mmap(struct cr_target *t, unsigned long addr, unsigned long len,
 		return err;
 	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
-	if ((flags & ~(unsigned long)MOCK_MAP_KNOWN) ||
-	    (flags & MAP_TYPE) != MAP_PRIVATE)
+	if (flags & ~(unsigned long)MOCK_MAP_KNOWN)
+		return -EINVAL;
+	/*
+	 * The engine maps shared memory only as a read-only view of a file
+	 * opened read-only: anything else shared is a bug to catch.
+	 */
+	if ((flags & MAP_TYPE) != MAP_PRIVATE &&
+	    ((flags & MAP_TYPE) != MAP_SHARED || (flags & MAP_ANONYMOUS) ||
+	     (prot & PROT_WRITE)))
 		return -EINVAL;
 	if (!len)
 		return -EINVAL;
@@ -334,6 +342,9 @@ long mock_do_mmap(struct cr_target *t, unsigned long addr, unsigned long len,
 	vma->start = addr;
 	vma->end = addr + len;
 	vma->flags = mmap_vm_flags(prot, flags);
+	/* a file opened read-only, shared: the kernel's VM_MAYSHARE alone */
+	if ((flags & MAP_TYPE) == MAP_SHARED)
+		vma->flags = (vma->flags & ~VM_MAYWRITE) | VM_MAYSHARE;
 	vma->pgoff = pgoff;
 	vma->type = inode ? CR_VMA_FILE : CR_VMA_ANON;
 	vma->inode = inode;

@@ -435,6 +435,63 @@ static int checkpoint_counting(struct cr_target *t, int fd,
 #define SPARSE_PAGES	4096UL
 
 /* 4096 pages mapped, 3 written: 3 pages in the image, not 4096. */
+/*
+ * A read-only MAP_SHARED view of a file (glibc's gconv-modules.cache) is
+ * saved with no pages and comes back shared, with the file's bytes. 2008
+ * let it reach a BUG_ON (defect 15); crrun refused it until it was seen in
+ * every UTF-8 process.
+ */
+static void test_roundtrip_keeps_a_read_only_shared_file_view(void **state)
+{
+	struct cr_target *src = cr_test_mock_process(), *dst;
+	struct cr_vma_info *vma;
+	struct cr_test_log tl;
+	struct cr_file_id id;
+	struct cr_file *file;
+	u8 want[PAGE_SIZE], got[PAGE_SIZE];
+	u64 nr_pages = 0;
+	int fd = cr_test_image_fd();
+	long ret;
+	int i;
+
+	cr_test_log_init(&tl);
+	file = mock_kops.filp_open(src, CR_TEST_EXE, O_RDONLY, &id);
+	assert_false(IS_ERR(file));
+	ret = mock_kops.do_mmap(src, 0x800000, 2 * PAGE_SIZE, PROT_READ,
+				MAP_SHARED | MAP_FIXED, file, 1);
+	mock_kops.filp_close(src, file);
+	assert_int_equal(ret, 0x800000);
+
+	ret = checkpoint_counting(src, fd, &tl, &nr_pages);
+	if (ret)
+		fail_msg("checkpoint: %ld: %s", ret, tl.last);
+	assert_int_equal(nr_pages, ARRAY_SIZE(std_private_pages));
+
+	dst = cr_test_mock_empty();
+	ret = cr_test_restart(dst, fd, &tl);
+	if (ret)
+		fail_msg("restart: %ld: %s", ret, tl.last);
+	cr_test_assert_same_mm(src, dst);
+
+	vma = malloc(sizeof(*vma));
+	assert_non_null(vma);
+	for (i = 0; i < mock_mm_nr_vmas(dst); i++) {
+		assert_int_equal(mock_mm_vma(dst, i, vma), 0);
+		if (vma->vm_start == 0x800000)
+			break;
+	}
+	assert_int_equal(vma->vm_start, 0x800000);
+	assert_true(vma->vm_flags & VM_MAYSHARE);
+	assert_false(vma->vm_flags & (VM_WRITE | VM_MAYWRITE));
+	assert_int_equal(mock_mm_read(src, 0x801000, want, PAGE_SIZE), 0);
+	assert_int_equal(mock_mm_read(dst, 0x801000, got, PAGE_SIZE), 0);
+	assert_memory_equal(want, got, PAGE_SIZE);
+	free(vma);
+	mock_mm_free(dst);
+	mock_mm_free(src);
+	close(fd);
+}
+
 static void test_checkpoint_of_sparse_vma_saves_only_the_written_pages(void **state)
 {
 	static const unsigned long written[] = { 0, 1777, SPARSE_PAGES - 1 };
@@ -593,6 +650,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_roundtrip_restored_target_checkpoints_to_the_same_mm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpoint_saves_only_private_pages, setup, teardown),
 		cmocka_unit_test(test_checkpoint_of_sparse_vma_saves_only_the_written_pages),
+		cmocka_unit_test(test_roundtrip_keeps_a_read_only_shared_file_view),
 		cmocka_unit_test_setup_teardown(test_roundtrip_keeps_the_vm_flags_mmap_can_give, owned_setup, owned_teardown),
 	};
 

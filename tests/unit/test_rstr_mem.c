@@ -372,6 +372,21 @@ static void test_read_vma_refuses_vm_shared(void **state)
 	expect_rejected(im, -ENOSYS, "vma 2", "vm_flags");
 }
 
+/*
+ * A read-only shared view of a file is restored shared: writing a page
+ * into it would write the file, so a batch of pages after it is refused.
+ * vma 1 is the data segment of the exe, with its COW'd page.
+ */
+static void test_read_vma_refuses_pages_in_a_shared_file_view(void **state)
+{
+	struct img *im = *state;
+	long p = vma_payload(im->fd, 1) + VMA_FIELD(vm_flags);
+
+	patch_u64(im->fd, p, VM_READ | VM_MAYREAD | VM_MAYSHARE);
+	expect_rejected(im, -EINVAL, "pgarr", "nr_pages");
+}
+
+/* vma 1 is writable (VM_MAYWRITE): a shared view of it could write */
 static void test_read_vma_refuses_vm_mayshare_alone(void **state)
 {
 	struct img *im = *state;
@@ -1035,6 +1050,7 @@ int main(void)
 		REJECT(test_read_vma_rejects_vm_flags_bit_above_32),
 		REJECT(test_read_vma_refuses_vm_shared),
 		REJECT(test_read_vma_refuses_vm_mayshare_alone),
+		REJECT(test_read_vma_refuses_pages_in_a_shared_file_view),
 		REJECT(test_read_vma_rejects_unknown_vma_type),
 		REJECT(test_read_vma_rejects_vma_type_zero),
 		REJECT(test_read_vma_rejects_vm_pgoff_overflow_on_file),

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <cmocka.h>
 
+#include "core/image.h"
 #include "core/mm/vma_flags.h"
 
 #ifndef PROT_SEM
@@ -79,13 +80,17 @@ static void test_prot_bits_only_ever_read_write_exec(void **state)
 			 PROT_READ | PROT_WRITE | PROT_EXEC);
 }
 
-static void test_map_flags_always_fixed_private_for_every_bit(void **state)
+/* VM_MAYSHARE alone is a read-only file view: the test just above */
+static void test_map_flags_fixed_private_for_every_other_bit(void **state)
 {
 	size_t i;
 
 	assert_int_equal(cr_calc_map_flags_bits(0), MAP_FIXED | MAP_PRIVATE);
 	for (i = 0; i < ARRAY_SIZE(all_bits); i++) {
 		unsigned long f = cr_calc_map_flags_bits(all_bits[i]);
+
+		if (all_bits[i] == VM_MAYSHARE)
+			continue;
 
 		assert_int_equal(f & (MAP_FIXED | MAP_PRIVATE),
 				 MAP_FIXED | MAP_PRIVATE);
@@ -97,16 +102,36 @@ static void test_map_flags_always_fixed_private_for_every_bit(void **state)
 }
 
 /*
- * 2008 defect 6: the seed mapped a VM_MAYSHARE VMA MAP_SHARED. The engine
- * refuses shared VMAs before it gets here, and this never shares anyway.
+ * 2008 defect 6: the seed mapped every VM_MAYSHARE VMA MAP_SHARED. Only a
+ * read-only view of a file opened read-only (no VM_SHARED, VM_WRITE or
+ * VM_MAYWRITE) is shared again; anything that could write is not.
  */
-static void test_map_flags_never_shared_even_with_mayshare(void **state)
+static void test_map_flags_shared_only_for_a_read_only_file_view(void **state)
 {
-	assert_int_equal(cr_calc_map_flags_bits(VM_MAYSHARE),
+	assert_int_equal(cr_calc_map_flags_bits(VM_MAYSHARE | VM_READ |
+						VM_MAYREAD),
+			 MAP_FIXED | MAP_SHARED);
+	assert_int_equal(cr_calc_map_flags_bits(VM_MAYSHARE | VM_MAYWRITE |
+						VM_READ),
 			 MAP_FIXED | MAP_PRIVATE);
 	assert_int_equal(cr_calc_map_flags_bits(VM_SHARED | VM_MAYSHARE |
 						VM_READ | VM_WRITE),
 			 MAP_FIXED | MAP_PRIVATE);
+}
+
+static void test_unsupported_lets_only_a_read_only_file_view_share(void **state)
+{
+	unsigned long ro = VM_MAYSHARE | VM_READ | VM_MAYREAD;
+
+	assert_int_equal(cr_vma_unsupported(CR_VMA_FILE, ro), 0);
+	assert_int_equal(cr_vma_unsupported(CR_VMA_ANON, ro), VM_MAYSHARE);
+	assert_int_equal(cr_vma_unsupported(CR_VMA_FILE, ro | VM_MAYWRITE),
+			 VM_MAYSHARE);
+	assert_int_equal(cr_vma_unsupported(CR_VMA_FILE, ro | VM_SHARED),
+			 VM_SHARED | VM_MAYSHARE);
+	/* the kernel's vvar is VM_IO | VM_PFNMAP, and is moved, not mapped */
+	assert_int_equal(cr_vma_unsupported(CR_VMA_VVAR, VM_IO | VM_PFNMAP |
+					    VM_READ), 0);
 }
 
 static void test_map_flags_growsdown_for_vm_growsdown(void **state)
@@ -169,8 +194,9 @@ int main(void)
 		T(test_prot_bits_for_every_read_write_exec_combination),
 		T(test_prot_bits_do_not_turn_vm_shared_into_prot_sem),
 		T(test_prot_bits_only_ever_read_write_exec),
-		T(test_map_flags_always_fixed_private_for_every_bit),
-		T(test_map_flags_never_shared_even_with_mayshare),
+		T(test_map_flags_fixed_private_for_every_other_bit),
+		T(test_map_flags_shared_only_for_a_read_only_file_view),
+		T(test_unsupported_lets_only_a_read_only_file_view_share),
 		T(test_map_flags_growsdown_for_vm_growsdown),
 		T(test_map_flags_noreserve_for_vm_noreserve),
 		T(test_map_flags_no_denywrite_or_executable_for_exec_vmas),
