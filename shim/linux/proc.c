@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What /proc tells of a target: its VMAs (smaps, with the kernel's VmFlags
+ * turned back into VM_* bits), page states (pagemap), the mm fields
+ * (stat). Nothing here changes the target.
+ */
+#include <ctype.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "core/mm/vma_flags.h"
+#include "shim/linux/proc_parse.h"
+#include "shim/linux/target.h"
+
+/* pagemap entries read at once */
+#define CR_PAGEMAP_BATCH	4096
+
+/* Read a whole file into a NUL-terminated buffer (malloc'ed). */
+static char *cr_slurp(const char *path, size_t *lenp)
+{
+	size_t len = 0, cap = 16384;
+	char *buf, *nbuf;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ERR_PTR(-errno);
+	buf = malloc(cap);
+	if (!buf)
+		goto out_nomem;
+	for (;;) {
+		if (cap - len < 4096) {
+			nbuf = realloc(buf, cap * 2);
+			if (!nbuf)
+				goto out_nomem;
+			buf = nbuf;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			n = -errno;
+			free(buf);
+			close(fd);
+			return ERR_PTR(n);
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (lenp)
+		*lenp = len;
+	return buf;
+
+out_nomem:
+	free(buf);
+	close(fd);
+	return ERR_PTR(-ENOMEM);
+}
+
+/**
+ * cr_proc_read_file() - read /proc/@pid/@name into @buf, NUL-terminated
+ * @pid: the process (0: self)
+ * @name: the file under /proc/PID
+ * @buf: where
+ * @len: its size; a longer file is cut
+ *
+ * Return: bytes read, or -errno.
+ */
+int cr_proc_read_file(pid_t pid, const char *name, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	size_t got = 0;
+	int fd;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
+	else
+		snprintf(path, sizeof(path), "/proc/self/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (got + 1 < len) {
+		n = read(fd, buf + got, len - got - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		if (n == 0)
+			break;
+		got += n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	return got;
+}
+
+/** cr_maps_drop() - forget the parsed maps (the mm changed) */
+void cr_maps_drop(struct cr_target *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nr_vmas; i++)
+		free(t->vmas[i].path);
+	free(t->vmas);
+	t->vmas = NULL;
+	t->nr_vmas = 0;
+	t->maps_valid = false;
+}
+
+static void cr_vma_set_identity(struct cr_target *t, struct cr_linux_vma *v)
+{
+	char link[96];
+	struct stat st;
+
+	snprintf(link, sizeof(link), "/proc/%d/map_files/%lx-%lx", t->pid,
+		 v->start, v->end);
+	if (stat(link, &st) < 0 && (v->deleted || stat(v->path, &st) < 0))
+		return;
+	v->id.dev = st.st_dev;
+	v->id.ino = st.st_ino;
+	v->id.size = st.st_size;
+	v->id.mtime_ns = (u64)st.st_mtim.tv_sec * 1000000000ULL +
+			 st.st_mtim.tv_nsec;
+}
+
+/* Parse one header line of maps/smaps into @v. */
+static int cr_parse_maps_line(struct cr_target *t, const char *line,
+			      struct cr_linux_vma *v)
+{
+	struct cr_maps_line m;
+	int ret;
+
+	ret = cr_parse_maps_header(line, &m);
+	if (ret < 0)
+		return ret;
+	memset(v, 0, sizeof(*v));
+	v->start = m.start;
+	v->end = m.end;
+	v->flags = m.flags;
+	v->type = cr_vma_name_type(m.name, m.inode, &v->deleted);
+	if (t->area && m.start >= t->area && m.end <= t->area + t->area_len)
+		v->type = CR_VMA_SHIM;
+	if (v->type == CR_VMA_FILE || v->deleted) {
+		v->path = strdup(m.name);
+		if (!v->path)
+			return -ENOMEM;
+		cr_vma_set_identity(t, v);
+	}
+	if (v->type == CR_VMA_FILE)
+		v->pgoff = m.offset >> PAGE_SHIFT;
+	if (v->deleted) {
+		v->file_pgoff = m.offset >> PAGE_SHIFT;
+		v->file_size = v->id.size;
+	}
+	return 0;
+}
+
+/**
+ * cr_maps_refresh() - parse the target's VMAs unless they are known
+ * @t: the target
+ *
+ * A seized target's smaps gives the VmFlags; a restore child's maps is
+ * enough (and cheaper: it is read again after every munmap).
+ *
+ * Return: 0 or -errno.
+ */
+int cr_maps_refresh(struct cr_target *t)
+{
+	struct cr_linux_vma *vmas = NULL, *nv;
+	unsigned int nr = 0, cap = 0;
+	char path[64], *buf, *line, *next;
+	int ret = 0;
+
+	if (t->maps_valid)
+		return 0;
+	cr_maps_drop(t);
+	snprintf(path, sizeof(path), "/proc/%d/%s", t->pid,
+		 t->kind == CR_TARGET_SEIZED ? "smaps" : "maps");
+	buf = cr_slurp(path, NULL);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	for (line = buf; *line; line = next) {
+		next = strchrnul(line, '\n');
+		if (*next)
+			*next++ = '\0';
+		if (!strncmp(line, "VmFlags:", 8) && nr) {
+			unsigned long f = cr_vmflags_parse(line + 8);
+
+			if (f)
+				vmas[nr - 1].flags = f;
+			continue;
+		}
+		if (!isxdigit((unsigned char)line[0]) || isupper(line[0]))
+			continue;
+		if (nr == cap) {
+			cap = cap ? 2 * cap : 64;
+			nv = realloc(vmas, cap * sizeof(*vmas));
+			if (!nv) {
+				ret = -ENOMEM;
+				break;
+			}
+			vmas = nv;
+		}
+		ret = cr_parse_maps_line(t, line, &vmas[nr]);
+		if (ret < 0)
+			break;
+		nr++;
+	}
+	free(buf);
+	t->vmas = vmas;
+	t->nr_vmas = nr;
+	if (ret < 0) {
+		cr_maps_drop(t);
+		return ret;
+	}
+	t->maps_valid = true;
+	return 0;
+}
+
+/**
+ * cr_maps_find() - the first VMA that ends above @addr
+ * @t: the target, with its maps parsed
+ * @addr: the address
+ *
+ * Return: the VMA, or NULL.
+ */
+const struct cr_linux_vma *cr_maps_find(struct cr_target *t,
+					unsigned long addr)
+{
+	unsigned int lo = 0, hi = t->nr_vmas, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (t->vmas[mid].end > addr)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo < t->nr_vmas ? &t->vmas[lo] : NULL;
+}
+
+/* The PFN of the zero page, from a page of our own that only read it. */
+static u64 cr_find_zero_pfn(void)
+{
+	volatile u8 *p;
+	u64 ent = 0;
+	int fd;
+
+	p = mmap(NULL, PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		 0);
+	if (p == MAP_FAILED)
+		return 0;
+	(void)p[0];
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (pread(fd, &ent, sizeof(ent),
+			  ((unsigned long)p >> PAGE_SHIFT) * sizeof(ent)) !=
+		    sizeof(ent))
+			ent = 0;
+		close(fd);
+	}
+	munmap((void *)p, PAGE_SIZE);
+	if (!(ent & CR_PM_PRESENT) || (ent & CR_PM_FILE))
+		return 0;
+	return ent & CR_PM_PFN_MASK;
+}
+
+static u8 cr_page_state_of(struct cr_target *t, const struct cr_linux_vma *v,
+			   unsigned long addr, u64 ent)
+{
+	if (v->deleted) {
+		u64 off = ((addr - v->start) >> PAGE_SHIFT) + v->file_pgoff;
+
+		/* the file is gone: all of it that is mapped is saved */
+		if (off < (v->file_size + PAGE_SIZE - 1) >> PAGE_SHIFT)
+			return CR_PAGE_PRIVATE;
+	}
+	return cr_pagemap_state(ent, v->type == CR_VMA_ANON && !v->deleted,
+				t->zero_pfn);
+}
+
+/**
+ * cr_pagemap_states() - page states of @nr pages from @addr in @vma
+ * @t: the target
+ * @vma: the VMA holding them all
+ * @addr: page-aligned
+ * @nr: pages
+ * @state: one enum cr_page_state each
+ *
+ * Return: 0 or -errno.
+ */
+int cr_pagemap_states(struct cr_target *t, const struct cr_linux_vma *vma,
+		      unsigned long addr, unsigned long nr, u8 *state)
+{
+	unsigned long i, n, done = 0;
+	u64 *ents;
+	ssize_t got;
+
+	if (t->pagemap_fd < 0)
+		return -EACCES;
+	if (!t->zero_pfn)
+		t->zero_pfn = cr_find_zero_pfn();
+	ents = malloc(CR_PAGEMAP_BATCH * sizeof(*ents));
+	if (!ents)
+		return -ENOMEM;
+	while (done < nr) {
+		n = min(nr - done, (unsigned long)CR_PAGEMAP_BATCH);
+		got = pread(t->pagemap_fd, ents, n * sizeof(*ents),
+			    ((addr >> PAGE_SHIFT) + done) * sizeof(*ents));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0 || got % sizeof(*ents)) {
+			free(ents);
+			return got < 0 ? -errno : -EIO;
+		}
+		n = got / sizeof(*ents);
+		for (i = 0; i < n; i++)
+			state[done + i] = cr_page_state_of(t, vma,
+				addr + (done + i) * PAGE_SIZE, ents[i]);
+		done += n;
+	}
+	free(ents);
+	return 0;
+}
+
+/**
+ * cr_proc_stat_mm() - the mm fields /proc/PID/stat shows
+ * @pid: the process
+ * @map: the fields cr_parse_stat_mm() fills
+ *
+ * Return: 0 or -errno.
+ */
+int cr_proc_stat_mm(pid_t pid, struct cr_mm_map *map)
+{
+	char buf[2048];
+	int ret;
+
+	ret = cr_proc_read_file(pid, "stat", buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	return cr_parse_stat_mm(buf, map);
+}
