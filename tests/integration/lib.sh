@@ -1,0 +1,144 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared by run_one.sh and run_fail.sh: a work directory, the program
+# under test, and the checks. Sourced, with CRRUN set.
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/crrun-it.XXXXXX") || exit 1
+GO=$W/go
+OUT=$W/out
+PID=
+REAPED=
+
+# Kill only what this test started: a process whose environment carries
+# our own CR_GO (the original, or its restored self).
+crt_cleanup() {
+	local p=$PID
+
+	if [ -n "$p" ] && [ -r "/proc/$p/environ" ] &&
+	   tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null |
+	   grep -qx "CR_GO=$GO"; then
+		kill -9 "$p" 2>/dev/null
+	fi
+	exec 7>&- 2>/dev/null
+	rm -rf "$W"
+}
+trap crt_cleanup EXIT
+
+crt_show_output() {
+	echo "---- program output ($OUT)"
+	cat "$OUT" 2>/dev/null
+	echo "----"
+}
+
+crt_fail() {
+	echo "FAIL: $*"
+	crt_show_output
+	exit 1
+}
+
+crt_skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+crt_pass() {
+	echo "PASS"
+	exit 0
+}
+
+crt_require_root_and_ptrace() {
+	[ "$(id -u)" = 0 ] || crt_skip "integration tests need root"
+	[ -x "$CRRUN" ] || crt_fail "no crrun binary at $CRRUN"
+	if ! "$CRRUN" check >"$W/check.out" 2>&1; then
+		cat "$W/check.out"
+		crt_skip "a kernel feature crrun needs is missing here"
+	fi
+}
+
+# crt_wait_file FILE [TENTHS]: wait for FILE to exist, 10 s by default
+crt_wait_file() {
+	local i
+
+	for ((i = 0; i < ${2:-100} * 10; i++)); do
+		[ -s "$1" ] && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
+# crt_start PROGRAM [ARGS...]: start it in the background, as PID. With
+# CRT_STDIN set, its stdin is a FIFO nobody writes to (held open on fd 7).
+crt_start() {
+	local stdin=/dev/null
+
+	if [ -n "${CRT_STDIN:-}" ]; then
+		mkfifo "$W/stdin" || crt_fail "mkfifo"
+		exec 7<>"$W/stdin"
+		stdin=$W/stdin
+	fi
+	CR_GO=$GO crt_exec_closed "$@" <"$stdin" >>"$OUT" 2>&1 &
+	PID=$!
+}
+
+# exec PROGRAM with no fd above 2: what the test runner or the shell
+# leaked (pipes, say) is not the program's to carry
+crt_exec_closed() {
+	local fd
+
+	for fd in /proc/$BASHPID/fd/*; do
+		fd=${fd##*/}
+		[ "$fd" -gt 2 ] && eval "exec $fd>&-"
+	done
+	exec "$@"
+}
+
+crt_wait_ready() {
+	local i
+
+	for ((i = 0; i < 1000; i++)); do
+		grep -qx ready "$OUT" 2>/dev/null && return 0
+		kill -0 "$PID" 2>/dev/null ||
+			crt_fail "the program died before it was ready"
+		sleep 0.01
+	done
+	crt_fail "the program did not get ready in 10 s"
+}
+
+# crt_checkpoint [--kill] PID IMAGE: must succeed
+crt_checkpoint() {
+	local rc
+
+	"$CRRUN" checkpoint "$@" 2>"$W/ckpt.err"
+	rc=$?
+	[ "$rc" = 0 ] ||
+		crt_fail "crrun checkpoint $* exited $rc: $(cat "$W/ckpt.err")"
+	[ -s "${*: -1}" ] || crt_fail "checkpoint made no image"
+}
+
+# crt_reap: wait for the original (our child) to end; its status in REAPED
+crt_reap() {
+	{ wait "$PID"; } 2>/dev/null
+	REAPED=$?
+}
+
+# crt_expect_ok N: the program said "ok" N times and never FAIL
+crt_expect_ok() {
+	local n
+
+	if grep -q '^FAIL\|^SETUP' "$OUT"; then
+		crt_fail "the program found differences"
+	fi
+	n=$(grep -cx ok "$OUT")
+	[ "$n" = "$1" ] || crt_fail "the program said ok $n times, not $1"
+}
+
+# crt_gone PID: true once no process has that pid (reaping can lag)
+crt_gone() {
+	local i
+
+	for ((i = 0; i < 300; i++)); do
+		[ -e "/proc/$1" ] || return 0
+		sleep 0.01
+	done
+	return 1
+}

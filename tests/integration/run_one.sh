@@ -1,0 +1,154 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run_one.sh CRRUN MODE PROGRAM [ARGS...]
+#
+# Drive one integration test program (see crt.h): start it, wait for its
+# "ready", checkpoint it with the real crrun binary, let it go, restore it,
+# and check that it says "ok" and exits 0. MODE:
+#
+#   kill     checkpoint --kill, then restore
+#   nokill   checkpoint and leave it running: the original must verify
+#            itself; then, once it has exited, restore it too
+#   twice    checkpoint --kill, restore, and restore again from one image
+#   again    checkpoint --kill, restore, checkpoint the restored process
+#            --kill, restore that second image
+#
+# Environment:
+#   CRT_MAX_IMAGE_MIB  the image must be smaller than this
+#   CRT_STDIN          the program's stdin is an idle pipe; this text (plus
+#                      a newline) goes into the stdin of `crrun restore`
+#   CRT_SIGNAL         sent to the restored process once it runs
+#
+# Exit: 0 pass, 1 fail, 77 skipped (not root, or a kernel feature missing).
+
+set -u
+
+CRRUN=$1
+MODE=$2
+shift 2
+
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+crt_require_root_and_ptrace
+
+start_program() {
+	crt_start "$@"
+	crt_wait_ready
+}
+
+# restore_wait IMAGE: restore, wait for the program, check its status
+restore_wait() {
+	local image=$1 rc rpid
+
+	rm -f "$W/pidfile"
+	if [ -n "${CRT_STDIN:-}" ]; then
+		printf '%s\n' "$CRT_STDIN" |
+			"$CRRUN" restore --pidfile "$W/pidfile" "$image" \
+			2>"$W/rstr.err"
+		rc=$?
+	elif [ -n "${CRT_SIGNAL:-}" ]; then
+		"$CRRUN" restore --pidfile "$W/pidfile" "$image" \
+			2>"$W/rstr.err" &
+		rpid=$!
+		crt_wait_file "$W/pidfile" || crt_fail "no pid file"
+		# let it get back into its system call first
+		sleep 0.5
+		kill -s "$CRT_SIGNAL" "$(cat "$W/pidfile")"
+		wait "$rpid"
+		rc=$?
+	else
+		"$CRRUN" restore --pidfile "$W/pidfile" "$image" \
+			2>"$W/rstr.err"
+		rc=$?
+	fi
+	[ "$rc" = 0 ] ||
+		crt_fail "restore of $image exited $rc: $(cat "$W/rstr.err")"
+	[ "$(cat "$W/pidfile" 2>/dev/null)" = "$PID" ] ||
+		crt_fail "restored with pid $(cat "$W/pidfile"), not $PID"
+}
+
+check_image() {
+	local image=$1 size max
+
+	"$CRRUN" show "$image" >"$W/show.out" 2>&1 ||
+		crt_fail "crrun show $image: $(tail -1 "$W/show.out")"
+	"$CRRUN" show --verify "$image" >"$W/show.out" 2>&1 ||
+		crt_fail "crrun show --verify $image: $(tail -1 "$W/show.out")"
+	# every object decoded: head first, tail last, all the VMAs
+	command -v python3 >/dev/null ||
+		return 0
+	"$CRRUN" show --json --verify "$image" | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+t = [x["type"] for x in o]
+mm = [x for x in o if x["type"] == "mm"]
+assert t[0] == "head" and t[-1] == "tail", "head/tail"
+assert o[-1]["checksum_ok"], "checksum"
+assert len(mm) == 1 and mm[0]["map_count"] == t.count("vma"), "vmas"
+assert "cpu" in t and "sighand" in t and "fd_ent" in t, "objects"
+' || crt_fail "crrun show --json $image: not the objects expected"
+	if [ -n "${CRT_MAX_IMAGE_MIB:-}" ]; then
+		size=$(stat -c %s "$image")
+		max=$((CRT_MAX_IMAGE_MIB << 20))
+		[ "$size" -lt "$max" ] ||
+			crt_fail "image of $size bytes, limit ${CRT_MAX_IMAGE_MIB} MiB"
+		echo "image: $size bytes"
+	fi
+}
+
+case $MODE in
+kill)
+	start_program "$@"
+	crt_checkpoint --kill "$PID" "$W/img"
+	crt_reap
+	check_image "$W/img"
+	touch "$GO"
+	restore_wait "$W/img"
+	crt_expect_ok 1
+	;;
+nokill)
+	start_program "$@"
+	crt_checkpoint "$PID" "$W/img"
+	check_image "$W/img"
+	touch "$GO"
+	crt_reap
+	[ "$REAPED" = 0 ] || crt_fail "the checkpointed original exited $REAPED"
+	crt_expect_ok 1
+	restore_wait "$W/img"
+	crt_expect_ok 2
+	;;
+twice)
+	start_program "$@"
+	crt_checkpoint --kill "$PID" "$W/img"
+	crt_reap
+	touch "$GO"
+	restore_wait "$W/img"
+	restore_wait "$W/img"
+	crt_expect_ok 2
+	;;
+again)
+	start_program "$@"
+	crt_checkpoint --kill "$PID" "$W/img"
+	crt_reap
+	"$CRRUN" restore --pidfile "$W/pidfile" "$W/img" 2>"$W/rstr.err" &
+	rpid=$!
+	crt_wait_file "$W/pidfile" || crt_fail "no pid file"
+	sleep 0.2
+	crt_checkpoint --kill "$PID" "$W/img2"
+	wait "$rpid"
+	rc=$?
+	[ "$rc" = 137 ] ||
+		crt_fail "the first restore exited $rc, not 137 (SIGKILL)"
+	check_image "$W/img2"
+	touch "$GO"
+	restore_wait "$W/img2"
+	crt_expect_ok 1
+	;;
+*)
+	echo "run_one.sh: unknown mode $MODE" >&2
+	exit 2
+	;;
+esac
+crt_pass
