@@ -7,6 +7,11 @@
 #   make check      install missing Debian packages, build, run every test
 #   make coverage   unit tests with gcov in ./build-cov, HTML in coverage/html
 #   make demo       build, then scripts/demo.sh
+#   make bench      build, then time checkpoint/restore against memcpy and
+#                   file baselines; the table goes into docs/PERFORMANCE.md
+#                   (BENCH_RUNS=5, BENCH_SIZES="64 512 2048" MiB,
+#                   BENCH_SPARSE=4096/64 MiB mapped/touched, BENCH_DIR=/tmp
+#                   for the images, BENCH_TIMEOUT=120 s a step)
 #   make asan       unit + integration tests under ASan + UBSan (./build-asan)
 #   make fuzz       libFuzzer on the image reader and a mock restore
 #                   (FUZZ_SECONDS=300, FUZZ_JOBS=1; corpus in fuzz-out/)
@@ -39,7 +44,7 @@ define cmake_build
 	$(CMAKE) --build $(1) --parallel $(JOBS)
 endef
 
-.PHONY: all build deps check coverage demo asan fuzz format format-check clean help
+.PHONY: all build deps check coverage demo bench asan fuzz format format-check clean help
 
 all: build
 
@@ -62,6 +67,28 @@ demo: deps
 	$(call cmake_build,build,$(BUILD_TYPE),)
 	@test -f scripts/demo.sh || { echo "make: no scripts/demo.sh yet" >&2; exit 1; }
 	bash scripts/demo.sh build
+
+BENCH_RUNS ?= 5
+BENCH_SIZES ?= 64 512 2048
+BENCH_SPARSE ?= 4096/64
+BENCH_DIR ?= /tmp
+BENCH_TIMEOUT ?= 120
+BENCH_OUT ?= docs/PERFORMANCE.md
+BENCH_KNOBS = BENCH_RUNS=$(BENCH_RUNS) BENCH_SIZES="$(BENCH_SIZES)" \
+	      BENCH_SPARSE=$(BENCH_SPARSE) BUILD_TYPE=$(BUILD_TYPE)
+
+# bench/ is a CMake project of its own, built beside crrun in build/bench
+bench: deps
+	$(call cmake_build,build,$(BUILD_TYPE),)
+	$(CMAKE) -S bench -B build/bench -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS)
+	$(CMAKE) --build build/bench --parallel $(JOBS)
+	build/bench/crbench --crrun build/crrun \
+		--workload build/bench/crbench_workload \
+		--runs $(BENCH_RUNS) --sizes '$(BENCH_SIZES)' \
+		--sparse $(BENCH_SPARSE) --dir $(BENCH_DIR) \
+		--timeout $(BENCH_TIMEOUT) --out '$(BENCH_OUT)' \
+		--made-by 'make bench $(BENCH_KNOBS)' \
+		--rev "$$(git rev-parse --short HEAD 2>/dev/null)"
 
 # qemu would run ASan's shadow memory poorly and valgrind cannot run beside
 # it: only the native labels here.
