@@ -4,7 +4,8 @@
 # directory and builds it in parallel; `make help` lists them.
 #
 #   make            build ./build (RelWithDebInfo: -O2 -g)
-#   make check      install missing Debian packages, build, run every test
+#   make check      install missing Debian packages, build, run every test,
+#                   then unit + integration again under ASan + UBSan
 #   make coverage   unit tests with gcov in ./build-cov, HTML in coverage/html
 #   make demo       build, then scripts/demo.sh
 #   make bench      build, then time checkpoint/restore against memcpy and
@@ -55,9 +56,11 @@ deps:
 	@$(DEPS)
 
 # labels: unit, qemu, valgrind, integration (tests/unit/CMakeLists.txt)
+# then the unit and integration tests again, built with ASan + UBSan
 check: deps
 	$(call cmake_build,build,$(BUILD_TYPE),)
 	$(CTEST_RUN) --test-dir build $(CTEST_ARGS)
+	$(MAKE) asan
 
 coverage: deps
 	$(call cmake_build,build-cov,Debug,-DCR_COVERAGE=ON)
