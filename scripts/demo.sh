@@ -38,8 +38,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The counter gets no fd above 2: what the calling shell or tool leaked
+# (a pipe, say) would be the counter's, and crrun refuses pipes on fd 3+.
+exec_closed() {
+	local fd
+
+	for fd in /proc/$BASHPID/fd/*; do
+		fd=${fd##*/}
+		[ "$fd" -gt 2 ] && eval "exec $fd>&-"
+	done
+	exec "$@"
+}
+
 say "starting a counter: it prints a number every 0.2 s"
-"$COUNTER" &
+exec_closed "$COUNTER" &
 PID=$!
 disown "$PID"	# no "Killed" notice from bash later
 sleep 2
