@@ -198,28 +198,23 @@ static int cr_write_fd(struct cr_ctx *ctx, const struct cr_fd_info *info,
 	return cr_write_fname(ctx, objref, info->path);
 }
 
-static int cr_write_files(struct cr_ctx *ctx)
+static int cr_write_files(struct cr_ctx *ctx, const struct cr_fd_table *tab)
 {
-	struct cr_fd_table tab = { 0 };
-	struct cr_hdr_files hh = { .objref = ctx->objref };
+	struct cr_hdr_files hh = {
+		.objref = ctx->objref,
+		.nfds = tab->nr,
+	};
 	u32 written = 0;
 	unsigned int i;
 	int ret;
 
-	ret = cr_read_fd_table(ctx, &tab);
-	if (ret < 0)
-		goto out_free_table;
-	hh.nfds = tab.nr;
 	ret = cr_write_obj(ctx, CR_HDR_FILES, ctx->objref, &hh, sizeof(hh));
-	for (i = 0; !ret && i < tab.nr; i++) {
-		bool first = tab.objref[i] > written;
+	for (i = 0; !ret && i < tab->nr; i++) {
+		bool first = tab->objref[i] > written;
 
-		ret = cr_write_fd(ctx, &tab.fds[i], tab.objref[i], first);
-		written = max(written, tab.objref[i]);
+		ret = cr_write_fd(ctx, &tab->fds[i], tab->objref[i], first);
+		written = max(written, tab->objref[i]);
 	}
-out_free_table:
-	free(tab.objref);
-	free(tab.fds);
 	return ret;
 }
 
@@ -309,9 +304,17 @@ static int cr_write_tail(struct cr_ctx *ctx)
  */
 int cr_checkpoint(struct cr_ctx *ctx)
 {
+	struct cr_fd_table tab = { 0 };
 	int ret;
 
-	ret = cr_write_head(ctx);
+	/*
+	 * The file table is read first, though written after the memory: an
+	 * fd crrun cannot save refuses the process before its memory is read
+	 * (which keeps it stopped the longest).
+	 */
+	ret = cr_read_fd_table(ctx, &tab);
+	if (!ret)
+		ret = cr_write_head(ctx);
 	if (!ret)
 		ret = cr_write_task(ctx);
 	if (!ret)
@@ -319,7 +322,7 @@ int cr_checkpoint(struct cr_ctx *ctx)
 	if (!ret)
 		ret = cr_write_mm(ctx);
 	if (!ret)
-		ret = cr_write_files(ctx);
+		ret = cr_write_files(ctx, &tab);
 	if (!ret)
 		ret = cr_write_sighand(ctx);
 	if (!ret)
@@ -333,5 +336,7 @@ int cr_checkpoint(struct cr_ctx *ctx)
 	if (ret < 0)
 		cr_debug(ctx, "checkpoint failed at offset %llu: error %d",
 			 (unsigned long long)ctx->pos, ret);
+	free(tab.objref);
+	free(tab.fds);
 	return ret;
 }
