@@ -15,4 +15,8 @@ int cmd_show(int argc, char **argv);		/* cli/cmd_show.c */
 extern const struct cr_log cli_log;
 extern int cli_verbose;
 
+/* one message through cli_log, at error or info level (cli/main.c) */
+void cli_err(const char *fmt, ...) __printf(1, 2);
+void cli_info(const char *fmt, ...) __printf(1, 2);
+
 #endif /* _CR_CLI_H */

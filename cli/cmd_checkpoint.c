@@ -49,28 +49,6 @@ struct image_tmp {
 	char tmpname[NAME_MAX + 1];	/* the mkstemp name, "" for O_TMPFILE */
 };
 
-static void __printf(1, 2) ckpt_err(const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cli_log.emit(cli_log.priv, CR_LOG_ERR, msg);
-}
-
-static void __printf(1, 2) ckpt_info(const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cli_log.emit(cli_log.priv, CR_LOG_INFO, msg);
-}
-
 static int parse_pid(const char *s, pid_t *pid)
 {
 	char *end;
@@ -278,7 +256,7 @@ static int kill_and_wait(pid_t pid, int pidfd)
 	else
 		ret = kill(pid, SIGKILL);
 	if (ret && errno != ESRCH) {
-		ckpt_err("process %d: cannot kill it: %s", pid,
+		cli_err("process %d: cannot kill it: %s", pid,
 			 strerror(errno));
 		return -errno;
 	}
@@ -302,19 +280,19 @@ static void seize_error(pid_t pid, long err)
 {
 	switch (err) {
 	case -ESRCH:
-		ckpt_err("process %d: no such process", pid);
+		cli_err("process %d: no such process", pid);
 		break;
 	case -EPERM:
 	case -EACCES:
-		ckpt_err("process %d: permission denied (ptrace is not "
+		cli_err("process %d: permission denied (ptrace is not "
 			 "allowed on it)", pid);
 		break;
 	case -ENOSYS:
 	case -EOPNOTSUPP:
-		ckpt_err("process %d: crrun cannot checkpoint it", pid);
+		cli_err("process %d: crrun cannot checkpoint it", pid);
 		break;
 	default:
-		ckpt_err("process %d: cannot seize it: %s", pid,
+		cli_err("process %d: cannot seize it: %s", pid,
 			 strerror((int)-err));
 		break;
 	}
@@ -375,10 +353,10 @@ static int checkpoint_to(pid_t pid, struct image_tmp *it, bool kill_after,
 
 	rel = cr_linux_release(t);
 	if (ret) {
-		ckpt_err("checkpoint of process %d failed: %s", pid,
+		cli_err("checkpoint of process %d failed: %s", pid,
 			 ckpt_strerror(ret));
 		if (rel)
-			ckpt_err("process %d: could not be put back as it "
+			cli_err("process %d: could not be put back as it "
 				 "was: %s", pid, strerror(-rel));
 		return ret;
 	}
@@ -387,7 +365,7 @@ static int checkpoint_to(pid_t pid, struct image_tmp *it, bool kill_after,
 		cli_log.emit(cli_log.priv, CR_LOG_WARN,
 			     "the process could not be put back as it was");
 	} else if (rel) {
-		ckpt_err("process %d: could not be put back as it was: %s",
+		cli_err("process %d: could not be put back as it was: %s",
 			 pid, strerror(-rel));
 		return rel;
 	}
@@ -447,7 +425,7 @@ int cmd_checkpoint(int argc, char **argv)
 
 	ret = image_tmp_create(&it, image);
 	if (ret) {
-		ckpt_err("%s: cannot create the image: %s", image,
+		cli_err("%s: cannot create the image: %s", image,
 			 strerror(-ret));
 		goto out_unblock;
 	}
@@ -461,7 +439,7 @@ int cmd_checkpoint(int argc, char **argv)
 	sig = pending_stop_signal();
 	if (sig) {
 		image_tmp_discard(&it);
-		ckpt_err("interrupted by %s: no image written, process %d "
+		cli_err("interrupted by %s: no image written, process %d "
 			 "left running", strsignal(sig), pid);
 		ret = -EINTR;
 		goto out_close_pidfd;
@@ -469,16 +447,16 @@ int cmd_checkpoint(int argc, char **argv)
 
 	ret = image_tmp_commit(&it, &what);
 	if (ret) {
-		ckpt_err("%s: %s failed: %s; no image written", image, what,
+		cli_err("%s: %s failed: %s; no image written", image, what,
 			 strerror(-ret));
 		goto out_close_pidfd;
 	}
-	ckpt_info("process %d saved to %s", pid, image);
+	cli_info("process %d saved to %s", pid, image);
 
 	if (kill_after) {
 		ret = kill_and_wait(pid, pidfd);
 		if (!ret)
-			ckpt_info("process %d killed", pid);
+			cli_info("process %d killed", pid);
 	}
 
 out_close_pidfd:

@@ -42,28 +42,6 @@ static const int rstr_forwarded[] = { SIGINT, SIGTERM, SIGHUP };
 
 static volatile pid_t rstr_child;
 
-static void __printf(1, 2) rstr_err(const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cli_log.emit(cli_log.priv, CR_LOG_ERR, msg);
-}
-
-static void __printf(1, 2) rstr_info(const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cli_log.emit(cli_log.priv, CR_LOG_INFO, msg);
-}
-
 static const char *image_strerror(int err)
 {
 	switch (err) {
@@ -156,7 +134,7 @@ static pid_t restore_image(const char *image, int fd, const char *pidfile)
 	ret = cr_image_layout(fd, &cli_log, &layout);
 	if (ret) {
 		cr_layout_free(&layout);	/* also after a failure */
-		rstr_err("%s: %s", image, image_strerror(ret));
+		cli_err("%s: %s", image, image_strerror(ret));
 		return ret;
 	}
 	pid = layout.pid;
@@ -166,33 +144,33 @@ static pid_t restore_image(const char *image, int fd, const char *pidfile)
 	if (IS_ERR(t)) {
 		ret = (int)PTR_ERR(t);
 		if (ret == -EEXIST)
-			rstr_err("pid %d is in use", pid);
+			cli_err("pid %d is in use", pid);
 		else
-			rstr_err("cannot make a process for pid %d: %s", pid,
+			cli_err("cannot make a process for pid %d: %s", pid,
 				 strerror(-ret));
 		return ret;
 	}
 
 	if (lseek(fd, 0, SEEK_SET) < 0) {
 		ret = -errno;
-		rstr_err("%s: %s", image, strerror(-ret));
+		cli_err("%s: %s", image, strerror(-ret));
 		goto out_kill;
 	}
 	ret = cr_ctx_init(&ctx, CR_CTX_RSTR, fd, &cr_linux_kops, t, &cli_log);
 	if (ret) {
-		rstr_err("%s: %s", image, strerror(-ret));
+		cli_err("%s: %s", image, strerror(-ret));
 		goto out_kill;
 	}
 	ret = cr_restart(&ctx);
 	cr_ctx_fini(&ctx);
 	if (ret) {
-		rstr_err("%s: restore failed: %s", image, image_strerror(ret));
+		cli_err("%s: restore failed: %s", image, image_strerror(ret));
 		goto out_kill;
 	}
 
 	sig = pending_stop_signal();
 	if (sig) {
-		rstr_err("interrupted by %s: process not restored",
+		cli_err("interrupted by %s: process not restored",
 			 strsignal(sig));
 		ret = -EINTR;
 		goto out_kill;
@@ -202,7 +180,7 @@ static pid_t restore_image(const char *image, int fd, const char *pidfile)
 	if (pidfile) {
 		ret = write_pidfile(pidfile, cr_linux_pid(t));
 		if (ret) {
-			rstr_err("%s: cannot write the pid file: %s", pidfile,
+			cli_err("%s: cannot write the pid file: %s", pidfile,
 				 strerror(-ret));
 			goto out_kill;
 		}
@@ -210,7 +188,7 @@ static pid_t restore_image(const char *image, int fd, const char *pidfile)
 
 	pid = cr_linux_resume(t);
 	if (pid < 0) {
-		rstr_err("%s: the process could not be started: %s", image,
+		cli_err("%s: the process could not be started: %s", image,
 			 strerror(-pid));
 		if (pidfile)
 			unlink(pidfile);
@@ -241,18 +219,18 @@ static int wait_child(pid_t pid, const sigset_t *old)
 
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
-			rstr_err("waiting for process %d: %s", pid,
+			cli_err("waiting for process %d: %s", pid,
 				 strerror(errno));
 			return 1;
 		}
 	}
 	if (WIFEXITED(status)) {
-		rstr_info("process %d exited with status %d", pid,
+		cli_info("process %d exited with status %d", pid,
 			  WEXITSTATUS(status));
 		return WEXITSTATUS(status);
 	}
 	if (WIFSIGNALED(status)) {
-		rstr_info("process %d killed by signal %d", pid,
+		cli_info("process %d killed by signal %d", pid,
 			  WTERMSIG(status));
 		return 128 + WTERMSIG(status);
 	}
@@ -305,16 +283,16 @@ int cmd_restore(int argc, char **argv)
 
 	fd = open(image, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		rstr_err("%s: %s", image, strerror(errno));
+		cli_err("%s: %s", image, strerror(errno));
 		return 1;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		rstr_err("%s: not a regular file", image);
+		cli_err("%s: not a regular file", image);
 		close(fd);
 		return 1;
 	}
 	if (!st.st_size) {
-		rstr_err("%s: empty file, not a crrun image", image);
+		cli_err("%s: empty file, not a crrun image", image);
 		close(fd);
 		return 1;
 	}
@@ -328,7 +306,7 @@ int cmd_restore(int argc, char **argv)
 	close(fd);
 	if (pid < 0)
 		return 1;	/* held signals die with us, unhandled */
-	rstr_info("process %d restored from %s", pid, image);
+	cli_info("process %d restored from %s", pid, image);
 
 	if (detach)
 		return 0;

@@ -4,6 +4,7 @@
  * (cli/cmd_*.c). Exit status: 0 success, 1 failure (one "crrun: ..." line
  * on stderr says why), 2 a usage error.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,32 @@ const struct cr_log cli_log = {
 	.priv = NULL,
 	.level = CR_LOG_DEBUG,
 };
+
+static void cli_vlog(int level, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	cli_emit(NULL, level, msg);
+}
+
+void cli_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cli_vlog(CR_LOG_ERR, fmt, ap);
+	va_end(ap);
+}
+
+void cli_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cli_vlog(CR_LOG_INFO, fmt, ap);
+	va_end(ap);
+}
 
 struct cli_command {
 	const char *name;
