@@ -114,9 +114,7 @@ static int cr_pin_pgarr(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
 	int ret;
 
 	while (i < pgarr->nr_used) {
-		for (n = 1; i + n < pgarr->nr_used; n++)
-			if (pgarr->vaddrs[i + n] != pgarr->vaddrs[i] + n * PAGE_SIZE)
-				break;
+		n = cr_pgarr_run(pgarr, i);
 		ret = ctx->kops->get_user_pages(ctx->target, pgarr->vaddrs[i],
 						n, 0, 1, &pgarr->pages[i]);
 		if (ret < 0) {

@@ -28,6 +28,18 @@ static inline bool cr_pgarr_is_full(const struct cr_pgarr *pgarr)
 	return pgarr->nr_used == CR_PGARR_TOTAL;
 }
 
+/* how many consecutive pages start at entry @i: one get_user_pages() */
+static inline unsigned int cr_pgarr_run(const struct cr_pgarr *pgarr,
+					unsigned int i)
+{
+	unsigned int n;
+
+	for (n = 1; i + n < pgarr->nr_used; n++)
+		if (pgarr->vaddrs[i + n] != pgarr->vaddrs[i] + n * PAGE_SIZE)
+			break;
+	return n;
+}
+
 struct cr_pgarr *cr_pgarr_current(struct cr_ctx *ctx);
 void cr_pgarr_reset_all(struct cr_ctx *ctx);
 void cr_pgarr_free(struct cr_ctx *ctx);

@@ -207,9 +207,7 @@ static int cr_read_pgarr_contents(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
 	int ret;
 
 	while (i < pgarr->nr_used) {
-		for (n = 1; i + n < pgarr->nr_used; n++)
-			if (pgarr->vaddrs[i + n] != pgarr->vaddrs[i] + n * PAGE_SIZE)
-				break;
+		n = cr_pgarr_run(pgarr, i);
 		ret = ctx->kops->get_user_pages(ctx->target, pgarr->vaddrs[i],
 						n, 1, 1, &pgarr->pages[i]);
 		if (ret < 0) {
