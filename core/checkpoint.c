@@ -69,9 +69,11 @@ static int cr_write_task(struct cr_ctx *ctx)
 	hh.cap_ambient = c.cap_ambient;
 	memcpy(hh.comm, c.comm, sizeof(hh.comm) - 1);
 
-	if (c.ngroups > CR_NGROUPS_MAX)
+	if (c.ngroups > CR_NGROUPS_MAX) {
+		cr_err(ctx, "task: %u supplementary groups, more than %u",
+		       c.ngroups, CR_NGROUPS_MAX);
 		ret = -EINVAL;
-	else
+	} else
 		ret = cr_write_obj_var(ctx, CR_HDR_TASK, 0, &hh, sizeof(hh),
 				       c.groups, c.ngroups * sizeof(u32));
 	free(c.groups);

@@ -81,8 +81,12 @@ static int cr_layout_vmas(struct cr_ctx *ctx, struct cr_layout *out)
 	ret = cr_read_obj_var(ctx, &mm, sizeof(mm), CR_HDR_MM, &parent, &tail);
 	if (!ret)
 		ret = cr_check_mm(ctx, &mm, parent, tail);
-	if (!ret)
+	if (!ret) {
 		ret = cr_kskip(ctx, tail);
+		if (ret == -EIO)
+			cr_err(ctx, "mm auxv: image truncated at offset %llu",
+			       (unsigned long long)ctx->pos);
+	}
 	if (!ret && mm.exe_fname)
 		ret = cr_skip_fname(ctx);
 	if (ret < 0)

@@ -373,6 +373,33 @@ void cr_test_assert_same_mm(struct cr_target *a, struct cr_target *b)
 	free(va);
 }
 
+#define CR_TEST_LDT_BYTES	(CR_LDT_ENTRIES * CR_LDT_ENTRY_SIZE)
+
+void cr_test_assert_same_process(struct cr_target *a, struct cr_target *b)
+{
+	struct cr_mm_map *ma = calloc(1, sizeof(*ma)), *mb = calloc(1, sizeof(*mb));
+	struct cr_arch_regs *ra = cr_arch_regs_alloc(), *rb = cr_arch_regs_alloc();
+	u8 *la = calloc(1, CR_TEST_LDT_BYTES), *lb = calloc(1, CR_TEST_LDT_BYTES);
+
+	assert_true(ma && mb && ra && rb && la && lb);
+	cr_test_assert_same_mm(a, b);
+	assert_int_equal(mock_kops.get_mm_map(a, ma, NULL, 0), 0);
+	assert_int_equal(mock_kops.get_mm_map(b, mb, NULL, 0), 0);
+	assert_memory_equal(ma, mb, sizeof(*ma));
+	assert_true(mock_kops.modify_ldt(a, 0, la, CR_TEST_LDT_BYTES) >= 0);
+	assert_true(mock_kops.modify_ldt(b, 0, lb, CR_TEST_LDT_BYTES) >= 0);
+	assert_memory_equal(la, lb, CR_TEST_LDT_BYTES);
+	assert_int_equal(mock_kops.get_regs(a, ra), 0);
+	assert_int_equal(mock_kops.get_regs(b, rb), 0);
+	assert_memory_equal(ra->gregs, rb->gregs, sizeof(ra->gregs));
+	free(lb);
+	free(la);
+	cr_arch_regs_free(rb);
+	cr_arch_regs_free(ra);
+	free(mb);
+	free(ma);
+}
+
 void cr_test_pread(int fd, long off, void *buf, size_t n)
 {
 	assert_int_equal(pread(fd, buf, n, off), (ssize_t)n);

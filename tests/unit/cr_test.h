@@ -66,6 +66,9 @@ int cr_test_restart(struct cr_target *t, int fd, struct cr_test_log *tl);
 /* Assert two mock mms have the same VMAs, protections and bytes. */
 void cr_test_assert_same_mm(struct cr_target *a, struct cr_target *b);
 
+/* Assert two targets have what a restore sets: mm, mm fields, LDT, regs. */
+void cr_test_assert_same_process(struct cr_target *a, struct cr_target *b);
+
 /*
  * Image surgery. cr_test_find_obj() gives the file offset of the cr_hdr of
  * the @nth (from 0) object of @type, or -1; page data after pgarr objects

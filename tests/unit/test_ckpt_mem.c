@@ -19,8 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "tests/unit/cr_test.h"
 #include "core/cr.h"
@@ -44,13 +46,14 @@ static void assert_balanced(struct cr_target *t)
 /*
  * What the wrapped kops say that the mock does not: extra vm_flags for the
  * VMA at @addr, a VMA type of our choosing, or a VMA that shows up only
- * from the second walk over the address space on.
+ * from the second walk over the address space on (or only in the first).
  */
 static struct kops_lie {
 	unsigned long addr;		/* the VMA lied about, by vm_start */
 	unsigned long add_flags;
 	u32 vma_type;			/* 0: keep the mock's */
 	bool hide_until_second_walk;
+	bool hide_from_second_walk;
 	unsigned int walks;		/* walks that ended with -ENOENT */
 } lie;
 
@@ -59,8 +62,9 @@ static int lying_find_vma(struct cr_target *t, unsigned long addr,
 {
 	int ret = mock_kops.find_vma(t, addr, vma);
 
-	if (!ret && vma->vm_start == lie.addr && lie.hide_until_second_walk &&
-	    !lie.walks)
+	if (!ret && vma->vm_start == lie.addr &&
+	    ((lie.hide_until_second_walk && !lie.walks) ||
+	     (lie.hide_from_second_walk && lie.walks)))
 		ret = mock_kops.find_vma(t, vma->vm_end, vma);
 	if (ret == -ENOENT)
 		lie.walks++;
@@ -355,6 +359,144 @@ static void test_write_mm_refuses_vma_appearing_while_saving(void **state)
 	mock_mm_free(src);
 }
 
+/* The mirror image: a VMA unmapped between the count and the writing. */
+static void test_write_mm_refuses_vma_vanishing_while_saving(void **state)
+{
+	struct cr_target *src = cr_test_mock_process();
+	struct cr_test_log tl;
+	bool moved;
+
+	cr_test_log_init(&tl);
+	memset(&lie, 0, sizeof(lie));
+	lie.addr = 0x700000;
+	lie.hide_from_second_walk = true;
+	assert_int_equal(write_mm_only(src, lying(), &tl, &moved), -EAGAIN);
+	assert_non_null(strstr(tl.last, "vanished"));
+	assert_balanced(src);
+	mock_mm_free(src);
+}
+
+/* find_vma of a process with a one-page VMA at every other page */
+#define ENDLESS_BASE	0x100000000UL
+
+static int endless_find_vma(struct cr_target *t, unsigned long addr,
+			    struct cr_vma_info *vma)
+{
+	unsigned long start = max(PAGE_ALIGN(addr), ENDLESS_BASE);
+
+	if (start >= ENDLESS_BASE + 2 * (CR_MAP_COUNT_MAX + 10) * PAGE_SIZE)
+		return -ENOENT;
+	start = ENDLESS_BASE + ALIGN(start - ENDLESS_BASE, 2 * PAGE_SIZE);
+	memset(vma, 0, sizeof(*vma));
+	vma->vm_start = start;
+	vma->vm_end = start + PAGE_SIZE;
+	vma->vm_flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE;
+	vma->vma_type = CR_VMA_ANON;
+	return 0;
+}
+
+/*
+ * More VMAs than vm.max_map_count allows, which a restore would refuse
+ * (cr_check_mm): refused at the count, before anything is written.
+ */
+static void test_write_mm_refuses_more_vmas_than_an_image_holds(void **state)
+{
+	struct cr_target *src = cr_test_mock_process();
+	struct cr_kops kops = mock_kops;
+	struct cr_test_log tl;
+	bool moved = true;
+
+	cr_test_log_init(&tl);
+	kops.find_vma = endless_find_vma;
+	assert_int_equal(write_mm_only(src, &kops, &tl, &moved), -ENOSYS);
+	assert_false(moved);
+	assert_non_null(strstr(tl.last, "more than 65530 VMAs"));
+	mock_mm_free(src);
+}
+
+static u32 bad_nr_auxv;
+
+static int bad_auxv_get_mm_map(struct cr_target *t, struct cr_mm_map *map,
+			       char *exe, size_t len)
+{
+	int ret = mock_kops.get_mm_map(t, map, exe, len);
+
+	map->nr_auxv = bad_nr_auxv;
+	return ret;
+}
+
+/* A saved auxv the restore would refuse (odd, or too long) is not written. */
+static void test_write_mm_refuses_a_saved_auxv_the_restore_would(void **state)
+{
+	static const u32 bad[] = { 5, CR_AUXV_MAX + 2 };
+	struct cr_target *src = cr_test_mock_process();
+	struct cr_kops kops = mock_kops;
+	struct cr_test_log tl;
+	char want[32];
+	bool moved = true;
+	unsigned int i;
+
+	kops.get_mm_map = bad_auxv_get_mm_map;
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		cr_test_log_init(&tl);
+		bad_nr_auxv = bad[i];
+		assert_int_equal(write_mm_only(src, &kops, &tl, &moved),
+				 -EINVAL);
+		assert_false(moved);
+		snprintf(want, sizeof(want), "auxv of %u words", bad[i]);
+		assert_non_null(strstr(tl.last, want));
+	}
+	mock_mm_free(src);
+}
+
+/*
+ * The image file hits its size limit (RLIMIT_FSIZE: write(2) fails with
+ * -EFBIG) in the middle of a batch, with the rest of its page array still
+ * pinned: the checkpoint fails with -EFBIG and every pin is put. The
+ * limits fall in the first batch, the second and the last.
+ */
+static void test_write_mm_puts_every_pin_when_the_image_write_fails_mid_batch(void **state)
+{
+	static const rlim_t limits[] = { 1 << 20, 9 << 20, 16 << 20 };
+	struct cr_target *src = cr_test_mock_process();
+	struct cr_test_log tl;
+	struct rlimit old, lim;
+	void (*old_handler)(int);
+	unsigned long pages, i;
+	int fd = cr_test_image_fd(), ret;
+
+	assert_int_equal(mock_kops.do_mmap(src, BIG_START, BIG_PAGES * PAGE_SIZE,
+					   PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+					   NULL, 0), (long)BIG_START);
+	for (i = 0; i < BIG_PAGES; i++)
+		assert_int_equal(mock_mm_write(src, BIG_START + i * PAGE_SIZE,
+					       &i, sizeof(i)), 0);
+	pages = mock_mm_nr_pages(src);
+	/* the image is larger than the largest limit */
+	assert_true(BIG_PAGES * PAGE_SIZE > limits[ARRAY_SIZE(limits) - 1]);
+
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	old_handler = signal(SIGXFSZ, SIG_IGN);
+	for (i = 0; i < ARRAY_SIZE(limits); i++) {
+		cr_test_log_init(&tl);
+		lim.rlim_cur = limits[i];
+		lim.rlim_max = old.rlim_max;
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+		ret = cr_test_checkpoint(src, fd, &tl);
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+		if (ret != -EFBIG)
+			fail_msg("limit %lu: checkpoint gave %d, not -EFBIG",
+				 (unsigned long)limits[i], ret);
+		assert_balanced(src);
+		assert_int_equal(mock_mm_nr_pages(src), pages);
+	}
+	signal(SIGXFSZ, old_handler);
+	assert_int_equal(cr_test_checkpoint(src, fd, &tl), 0);
+	close(fd);
+	mock_mm_free(src);
+}
+
 /*
  * The vdso is recorded as what it is, with no pages: 2008 dumped it as
  * anonymous memory, the old kernel's code and all (defect 12). The vvar
@@ -542,6 +684,10 @@ int main(void)
 		cmocka_unit_test(test_write_mm_refuses_vm_mayshare_file_before_writing),
 		cmocka_unit_test(test_write_mm_refuses_unknown_vma_kind),
 		cmocka_unit_test(test_write_mm_refuses_vma_appearing_while_saving),
+		cmocka_unit_test(test_write_mm_refuses_vma_vanishing_while_saving),
+		cmocka_unit_test(test_write_mm_refuses_more_vmas_than_an_image_holds),
+		cmocka_unit_test(test_write_mm_refuses_a_saved_auxv_the_restore_would),
+		cmocka_unit_test(test_write_mm_puts_every_pin_when_the_image_write_fails_mid_batch),
 		cmocka_unit_test(test_write_mm_records_vdso_and_vvar_without_pages),
 		cmocka_unit_test(test_write_mm_records_file_identity_and_path),
 		cmocka_unit_test(test_write_mm_skips_the_shims_vma),

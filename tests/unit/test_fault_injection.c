@@ -46,8 +46,6 @@
 #include "arch/x86/regs.h"
 #include "core/arch.h"
 
-#define LDT_BYTES	(CR_LDT_ENTRIES * CR_LDT_ENTRY_SIZE)
-
 static const int fault_errnos[] = { EIO, ENOMEM, EFAULT };
 
 static void assert_balanced_k(struct cr_target *t, const char *what,
@@ -64,32 +62,6 @@ static void assert_balanced_k(struct cr_target *t, const char *what,
 static void count_from_now(struct cr_target *t)
 {
 	assert_int_equal(mock_fault_set(t, MOCK_OP_ANY, ~0UL, EIO, false), 0);
-}
-
-/* Everything of two targets a restore sets: mm, LDT, registers. */
-static void assert_same_process(struct cr_target *a, struct cr_target *b)
-{
-	struct cr_mm_map *ma = calloc(1, sizeof(*ma)), *mb = calloc(1, sizeof(*mb));
-	struct cr_arch_regs *ra = cr_arch_regs_alloc(), *rb = cr_arch_regs_alloc();
-	u8 *la = calloc(1, LDT_BYTES), *lb = calloc(1, LDT_BYTES);
-
-	assert_true(ma && mb && ra && rb && la && lb);
-	cr_test_assert_same_mm(a, b);
-	assert_int_equal(mock_kops.get_mm_map(a, ma, NULL, 0), 0);
-	assert_int_equal(mock_kops.get_mm_map(b, mb, NULL, 0), 0);
-	assert_memory_equal(ma, mb, sizeof(*ma));
-	assert_true(mock_kops.modify_ldt(a, 0, la, LDT_BYTES) >= 0);
-	assert_true(mock_kops.modify_ldt(b, 0, lb, LDT_BYTES) >= 0);
-	assert_memory_equal(la, lb, LDT_BYTES);
-	assert_int_equal(mock_kops.get_regs(a, ra), 0);
-	assert_int_equal(mock_kops.get_regs(b, rb), 0);
-	assert_memory_equal(ra->gregs, rb->gregs, sizeof(ra->gregs));
-	free(lb);
-	free(la);
-	cr_arch_regs_free(rb);
-	cr_arch_regs_free(ra);
-	free(mb);
-	free(ma);
 }
 
 static bool is_errno(int ret)
@@ -175,7 +147,7 @@ static bool restore_with_fault(struct fi_state *s, unsigned long k,
 	*silent = ret && !tl.nr_err;
 	assert_balanced_k(t, "restore", k, persistent);
 	if (!ret)
-		assert_same_process(s->good, t);
+		cr_test_assert_same_process(s->good, t);
 	mock_mm_free(t);
 	return fired;
 }
@@ -275,14 +247,14 @@ static bool checkpoint_with_fault(struct fi_state *s, struct cr_target *twin,
 			 -err, k, persistent ? " on" : "", ret, tl.first);
 	*silent = ret && !tl.nr_err;
 	assert_balanced_k(src, "checkpoint", k, persistent);
-	assert_same_process(twin, src);
+	cr_test_assert_same_process(twin, src);
 	assert_int_equal(mock_mm_nr_pages(src), mock_mm_nr_pages(twin));
 	if (!ret) {
 		/* the image is whole: it restores to the source */
 		struct cr_target *t = cr_test_mock_empty();
 
 		assert_int_equal(cr_test_restart(t, fd, &tl), 0);
-		assert_same_process(src, t);
+		cr_test_assert_same_process(src, t);
 		mock_mm_free(t);
 	}
 	close(fd);

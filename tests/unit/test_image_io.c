@@ -12,8 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
+#include <sys/time.h>
 #include <cmocka.h>
 
 #include "core/image_io.h"
@@ -328,6 +331,182 @@ static void test_kread_from_a_write_only_fd_returns_the_read_error(
 	free(big);
 }
 
+/* ---- I/O errors of the image file ---- */
+
+/*
+ * A full disk: small writes are buffered and succeed, the flush that
+ * writes them says -ENOSPC, and a large write that goes straight to the
+ * file says it at once.
+ */
+static void test_kwrite_kflush_to_a_full_disk_return_enospc(void **state)
+{
+	struct cr_ctx ctx;
+	u8 *big = calloc(2, CR_IOBUF_SIZE);
+	int fd = open("/dev/full", O_WRONLY);
+
+	assert_non_null(big);
+	assert_true(fd >= 0);
+	assert_int_equal(cr_ctx_init(&ctx, CR_CTX_CKPT, fd, NULL, NULL, NULL),
+			 0);
+	assert_int_equal(cr_kwrite(&ctx, big, 100), 0);
+	assert_int_equal(cr_kflush(&ctx), -ENOSPC);
+	assert_int_equal(cr_kflush(&ctx), 0);	/* the bytes were dropped */
+	assert_int_equal(cr_write_obj(&ctx, CR_HDR_STRING, 0, big, 10), 0);
+	/* does not fit what is buffered: the flush fails */
+	assert_int_equal(cr_kwrite(&ctx, big, CR_IOBUF_SIZE), -ENOSPC);
+	/* larger than the buffer: straight to write(2), which fails */
+	assert_int_equal(cr_kwrite(&ctx, big, CR_IOBUF_SIZE + 1), -ENOSPC);
+	cr_ctx_fini(&ctx);
+	close(fd);
+	free(big);
+}
+
+/* A directory opened as the image: read(2)'s -EISDIR, not "truncated". */
+static void test_kread_of_a_directory_returns_eisdir_unchanged(void **state)
+{
+	struct io *io = *state;
+	struct cr_log log = { .emit = io_log, .priv = io, .level = CR_LOG_WARN };
+	struct cr_hdr h;
+	u8 buf[8];
+	int fd = open("/", O_RDONLY | O_DIRECTORY);
+
+	assert_true(fd >= 0);
+	io_close_ctx(io);
+	assert_int_equal(cr_ctx_init(&io->ctx, CR_CTX_RSTR, fd, NULL, NULL,
+				     &log), 0);
+	io->live = true;
+	io->nr_err = 0;
+	assert_int_equal(cr_kread(&io->ctx, buf, sizeof(buf)), -EISDIR);
+	assert_int_equal(cr_read_hdr(&io->ctx, &h), -EISDIR);
+	assert_int_equal(io->ctx.pos, 0);
+	assert_int_equal(io->nr_err, 0);	/* not called a truncation */
+	io_close_ctx(io);
+	close(fd);
+}
+
+/* The image on a pipe cannot be skipped over: lseek's -ESPIPE. */
+static void test_kskip_past_the_buffer_on_a_pipe_returns_espipe(void **state)
+{
+	struct cr_ctx ctx;
+	u8 img[64] = { 0 }, buf[8];
+	int p[2];
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], img, sizeof(img)), (ssize_t)sizeof(img));
+	close(p[1]);
+	assert_int_equal(cr_ctx_init(&ctx, CR_CTX_RSTR, p[0], NULL, NULL, NULL),
+			 0);
+	assert_int_equal(cr_kread(&ctx, buf, sizeof(buf)), 0);
+	assert_int_equal(cr_kskip(&ctx, 8), 0);		/* in the buffer */
+	assert_int_equal(cr_kskip(&ctx, 100), -ESPIPE);
+	assert_int_equal(ctx.pos, 16);
+	cr_ctx_fini(&ctx);
+	close(p[0]);
+}
+
+/* A context made without a log drops its messages; the errors remain. */
+static void test_context_without_a_log_still_returns_the_error(void **state)
+{
+	struct cr_ctx ctx;
+	struct cr_hdr h;
+	int fd = open("/dev/null", O_RDONLY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(cr_ctx_init(&ctx, CR_CTX_RSTR, fd, NULL, NULL, NULL),
+			 0);
+	assert_null(ctx.log.emit);
+	assert_int_equal(cr_read_hdr(&ctx, &h), -EIO);	/* logs, to nowhere */
+	cr_ctx_fini(&ctx);
+	close(fd);
+	assert_int_equal(cr_ctx_init(&ctx, 0, fd, NULL, NULL, NULL), -EINVAL);
+	cr_ctx_fini(&ctx);
+}
+
+/*
+ * A signal that interrupts a blocking read(2) or write(2) of the image
+ * (SIGCHLD, SIGWINCH in the CLI) is not an I/O error: the call is made
+ * again. The SIGALRM handler, installed without SA_RESTART, is what
+ * unblocks the pipe: it writes the bytes the reader waits for, or drains
+ * the pipe the writer waits on.
+ */
+static int eintr_pipe[2];
+static const char eintr_msg[] = "after the signal";
+
+/* the reader fills its whole buffer: it needs the end of file too */
+static void eintr_feed(int sig)
+{
+	ssize_t n = write(eintr_pipe[1], eintr_msg, sizeof(eintr_msg));
+
+	(void)n;
+	close(eintr_pipe[1]);
+	eintr_pipe[1] = -1;
+}
+
+static void eintr_drain(int sig)
+{
+	char buf[4096];
+	ssize_t n = read(eintr_pipe[0], buf, sizeof(buf));
+
+	(void)n;
+}
+
+/* Arm SIGALRM in 20 ms with @handler, no SA_RESTART; give the old one. */
+static void eintr_arm(void (*handler)(int), struct sigaction *old)
+{
+	struct sigaction sa = { .sa_handler = handler };
+	struct itimerval it = { .it_value = { .tv_usec = 20000 } };
+
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGALRM, &sa, old), 0);
+	assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+}
+
+static void test_kread_retries_a_read_interrupted_by_a_signal(void **state)
+{
+	struct sigaction old;
+	struct cr_ctx ctx;
+	char buf[sizeof(eintr_msg)];
+
+	assert_int_equal(pipe(eintr_pipe), 0);
+	assert_int_equal(cr_ctx_init(&ctx, CR_CTX_RSTR, eintr_pipe[0], NULL,
+				     NULL, NULL), 0);
+	eintr_arm(eintr_feed, &old);
+	/* blocks on the empty pipe until the handler has written */
+	assert_int_equal(cr_kread(&ctx, buf, sizeof(buf)), 0);
+	assert_int_equal(sigaction(SIGALRM, &old, NULL), 0);
+	assert_string_equal(buf, eintr_msg);
+	assert_int_equal(eintr_pipe[1], -1);
+	cr_ctx_fini(&ctx);
+	close(eintr_pipe[0]);
+}
+
+static void test_kflush_retries_a_write_interrupted_by_a_signal(void **state)
+{
+	struct sigaction old;
+	struct cr_ctx ctx;
+	char buf[4096] = { 0 };
+	int flags;
+
+	assert_int_equal(pipe(eintr_pipe), 0);
+	/* fill the pipe, so that the next write blocks */
+	flags = fcntl(eintr_pipe[1], F_GETFL);
+	assert_int_equal(fcntl(eintr_pipe[1], F_SETFL, flags | O_NONBLOCK), 0);
+	while (write(eintr_pipe[1], buf, sizeof(buf)) > 0)
+		;
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(fcntl(eintr_pipe[1], F_SETFL, flags), 0);
+
+	assert_int_equal(cr_ctx_init(&ctx, CR_CTX_CKPT, eintr_pipe[1], NULL,
+				     NULL, NULL), 0);
+	assert_int_equal(cr_kwrite(&ctx, eintr_msg, sizeof(eintr_msg)), 0);
+	eintr_arm(eintr_drain, &old);
+	assert_int_equal(cr_kflush(&ctx), 0);
+	assert_int_equal(sigaction(SIGALRM, &old, NULL), 0);
+	cr_ctx_fini(&ctx);
+	close(eintr_pipe[0]);
+	close(eintr_pipe[1]);
+}
+
 /* ---- object headers ---- */
 
 static void test_short_image_gives_eio_naming_the_offset(void **state)
@@ -501,6 +680,42 @@ static void test_write_hdr_rejects_len_past_u32(void **state)
  * 2008 defect 21: cr_read_obj_type() returned the u32 parent as its int
  * result, so a parent >= 2^31 read as an error.
  */
+/* Two parts that fit a u32 each but not together: -E2BIG, nothing written. */
+static void test_write_obj_var_rejects_parts_summing_past_u32(void **state)
+{
+	struct io *io = *state;
+	u8 b = 0;
+
+	/* the lengths are checked before either buffer is read */
+	assert_int_equal(cr_write_obj_var(&io->ctx, CR_HDR_STRING, 0, &b,
+					  UINT32_MAX, &b, 1), -E2BIG);
+	assert_int_equal(io->ctx.pos, 0);
+	assert_int_equal(io->ctx.io_len, 0);
+}
+
+/* An object may have no payload at all, or only a variable part. */
+static void test_objects_with_empty_parts_round_trip(void **state)
+{
+	struct io *io = *state;
+	u32 parent, tail;
+	u64 v = 0x1122334455667788ULL, got = 0;
+
+	assert_int_equal(cr_write_obj(&io->ctx, CR_HDR_STRING, 7, NULL, 0), 0);
+	assert_int_equal(cr_write_obj_var(&io->ctx, CR_HDR_STRING, 8, NULL, 0,
+					  &v, sizeof(v)), 0);
+	assert_int_equal(io->ctx.pos, 2 * sizeof(struct cr_hdr) + sizeof(v));
+	io_reopen_for_read(io);
+	assert_int_equal(cr_read_obj_type(&io->ctx, &got, 0, CR_HDR_STRING,
+					  &parent), 0);
+	assert_int_equal(parent, 7);
+	assert_int_equal(cr_read_obj_var(&io->ctx, &got, 0, CR_HDR_STRING,
+					 &parent, &tail), 0);
+	assert_int_equal(parent, 8);
+	assert_int_equal(tail, sizeof(v));
+	assert_int_equal(cr_kread(&io->ctx, &got, tail), 0);
+	assert_int_equal(got, v);
+}
+
 static void test_read_obj_type_returns_parent_above_2g_apart_from_error(
 	void **state)
 {
@@ -614,6 +829,44 @@ static void test_read_fname_rejects_name_longer_than_buffer(void **state)
 	assert_int_equal(read_fname_raw(io, big, CR_FNAME_MAX + 1, big,
 					CR_FNAME_MAX + 2), -EINVAL);
 	free(big);
+}
+
+static void test_read_fname_at_the_end_of_the_image_is_eio(void **state)
+{
+	struct io *io = *state;
+	char name[16];
+
+	io_raw_image(io, "", 0);
+	assert_int_equal(cr_read_fname(&io->ctx, name, sizeof(name), NULL),
+			 -EIO);
+	assert_non_null(strstr(io->err, "truncated"));
+}
+
+static void test_read_fname_rejects_another_type_naming_both(void **state)
+{
+	struct io *io = *state;
+	char name[16];
+
+	io_raw_obj(io, CR_HDR_STRING, 0, "/a", 3);
+	assert_int_equal(cr_read_fname(&io->ctx, name, sizeof(name), NULL),
+			 -EINVAL);
+	assert_non_null(strstr(io->err, "fname expected"));
+	assert_non_null(strstr(io->err, "string"));
+}
+
+static void test_read_fname_of_a_truncated_name_is_eio(void **state)
+{
+	struct io *io = *state;
+	struct cr_hdr h = { .type = CR_HDR_FNAME, .len = 10 };
+	char buf[sizeof(h) + 4], name[16];
+
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), "/abc", 4);	/* 6 bytes short */
+	io_raw_image(io, buf, sizeof(buf));
+	assert_int_equal(cr_read_fname(&io->ctx, name, sizeof(name), NULL),
+			 -EIO);
+	assert_non_null(strstr(io->err, "fname"));
+	assert_non_null(strstr(io->err, "truncated"));
 }
 
 static void test_write_fname_rejects_path_past_path_max(void **state)
@@ -879,6 +1132,42 @@ static void test_hdr_type_names(void **state)
 	assert_string_equal(cr_hdr_type_name(0xffffffff), "unknown");
 }
 
+/* Every type has a name of its own: a message never says "unknown" of one. */
+static void test_hdr_type_name_of_every_type_is_its_own(void **state)
+{
+	static const struct {
+		u32 type;
+		const char *name;
+	} names[] = {
+		{ CR_HDR_HEAD, "head" },	{ CR_HDR_STRING, "string" },
+		{ CR_HDR_FNAME, "fname" },	{ CR_HDR_TASK, "task" },
+		{ CR_HDR_THREAD, "thread" },	{ CR_HDR_CPU, "cpu" },
+		{ CR_HDR_SIGHAND, "sighand" },	{ CR_HDR_SIGNAL, "signal" },
+		{ CR_HDR_FS, "fs" },		{ CR_HDR_MM, "mm" },
+		{ CR_HDR_VMA, "vma" },		{ CR_HDR_PGARR, "pgarr" },
+		{ CR_HDR_MM_CONTEXT, "mm_context" },
+		{ CR_HDR_FILES, "files" },	{ CR_HDR_FD_ENT, "fd_ent" },
+		{ CR_HDR_FD_DATA, "fd_data" },	{ CR_HDR_TAIL, "tail" },
+	};
+	unsigned int i, j, known = 0;
+	u32 type;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		assert_string_equal(cr_hdr_type_name(names[i].type),
+				    names[i].name);
+	/* and no other type below the largest has one */
+	for (type = 0; type <= CR_HDR_TAIL + 1; type++) {
+		if (!strcmp(cr_hdr_type_name(type), "unknown"))
+			continue;
+		for (j = 0; j < ARRAY_SIZE(names); j++)
+			if (names[j].type == type)
+				break;
+		assert_true(j < ARRAY_SIZE(names));
+		known++;
+	}
+	assert_int_equal(known, ARRAY_SIZE(names));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -893,6 +1182,12 @@ int main(void)
 		T(test_kread_past_end_of_image_is_eio),
 		T(test_kwrite_to_a_read_only_fd_returns_the_write_error),
 		T(test_kread_from_a_write_only_fd_returns_the_read_error),
+		T(test_kwrite_kflush_to_a_full_disk_return_enospc),
+		T(test_kread_of_a_directory_returns_eisdir_unchanged),
+		T(test_kskip_past_the_buffer_on_a_pipe_returns_espipe),
+		T(test_context_without_a_log_still_returns_the_error),
+		T(test_kread_retries_a_read_interrupted_by_a_signal),
+		T(test_kflush_retries_a_write_interrupted_by_a_signal),
 		T(test_short_image_gives_eio_naming_the_offset),
 		T(test_short_payload_gives_eio_naming_the_object),
 		T(test_read_hdr_rejects_nonzero_reserved_field),
@@ -903,12 +1198,17 @@ int main(void)
 		T(test_read_obj_var_rejects_another_type),
 		T(test_object_over_32k_round_trips),
 		T(test_write_hdr_rejects_len_past_u32),
+		T(test_write_obj_var_rejects_parts_summing_past_u32),
+		T(test_objects_with_empty_parts_round_trip),
 		T(test_read_obj_type_returns_parent_above_2g_apart_from_error),
 		T(test_read_fname_accepts_a_terminated_name),
 		T(test_read_fname_rejects_name_without_nul),
 		T(test_read_fname_rejects_inner_nul),
 		T(test_read_fname_rejects_empty_name),
 		T(test_read_fname_rejects_name_longer_than_buffer),
+		T(test_read_fname_at_the_end_of_the_image_is_eio),
+		T(test_read_fname_rejects_another_type_naming_both),
+		T(test_read_fname_of_a_truncated_name_is_eio),
 		T(test_write_fname_rejects_path_past_path_max),
 		T(test_hbuf_get_past_capacity_returns_enomem_not_crash),
 		T(test_hbuf_get_of_size_max_is_enomem_not_a_wrapped_zero),
@@ -924,6 +1224,7 @@ int main(void)
 		T(test_kskip_of_a_huge_count_is_eio_not_a_seek_backwards),
 		T(test_kskip_leaves_the_checksum_alone),
 		T(test_hdr_type_names),
+		T(test_hdr_type_name_of_every_type_is_its_own),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <cmocka.h>
 
 #include "tests/unit/cr_test.h"
@@ -149,6 +150,42 @@ static void test_layout_gives_the_pid_and_vmas_of_the_process(void **state)
 	free(vma);
 }
 
+/*
+ * A read-only shared view of a file is saved with no pages: the pre-scan
+ * lists it, with the VMAs after it, as the restore maps them.
+ */
+static void test_layout_lists_a_read_only_shared_file_view(void **state)
+{
+	struct fixture *f = *state;
+	struct cr_target *src = cr_test_mock_process();
+	struct cr_test_log tl;
+	struct cr_layout lay;
+	struct cr_file_id id;
+	struct cr_file *file;
+	unsigned int i;
+
+	cr_test_log_init(&tl);
+	file = mock_kops.filp_open(src, CR_TEST_EXE, O_RDONLY, &id);
+	assert_false(IS_ERR(file));
+	assert_int_equal(mock_kops.do_mmap(src, 0x800000, 2 * PAGE_SIZE,
+					   PROT_READ, MAP_SHARED | MAP_FIXED,
+					   file, 1), 0x800000);
+	mock_kops.filp_close(src, file);
+	assert_int_equal(cr_test_checkpoint(src, f->fd, &tl), 0);
+	assert_int_equal(layout(f->fd, &tl, &lay), 0);
+	assert_int_equal(lay.nr_vmas, 9);
+	for (i = 0; i < lay.nr_vmas; i++)
+		if (lay.vmas[i].start == 0x800000)
+			break;
+	assert_true(i < lay.nr_vmas);
+	assert_int_equal(lay.vmas[i].end, 0x802000);
+	assert_int_equal(lay.vmas[i].vma_type, CR_VMA_FILE);
+	assert_int_equal(lay.vmas[i + 1].start, 0x7ffff0000000);
+	cr_layout_free(&lay);
+	assert_int_equal(restore(f->fd), 0);
+	mock_mm_free(src);
+}
+
 static void test_layout_rejects_unsorted_vmas_as_restore_does(void **state)
 {
 	struct fixture *f = *state;
@@ -232,6 +269,73 @@ static void test_layout_rejects_pgarr_count_not_matching_addresses(
 	expect_layout_fails_as_restore(f->fd, -EINVAL);
 }
 
+/* vma 1 has two pages: a batch of three is past what it has left. */
+static void test_layout_rejects_pgarr_count_past_the_vmas_pages_as_restore(
+	void **state)
+{
+	struct fixture *f = *state;
+
+	set_nr_pages(f->fd, 1, 3);
+	expect_layout_fails_as_restore(f->fd, -EINVAL);
+}
+
+/*
+ * Cut short anywhere the pre-scan reads (up to the mm_context, after the
+ * last VMA), an image gives -EIO, as its restore does, and says where: at
+ * every object's start, inside its header, inside its payload, and at the
+ * last byte of its page data.
+ */
+static void test_layout_truncated_anywhere_it_reads_gives_eio_as_restore(
+	void **state)
+{
+	struct fixture *f = *state;
+	long end = nth_obj(f->fd, CR_HDR_MM_CONTEXT, 0), off = 0, next;
+	u8 *img = malloc(f->size);
+	unsigned int nr = 0, i;
+	struct cr_layout lay;
+	struct cr_test_log tl;
+	long cuts[4];
+	struct cr_hdr h;
+	int ret;
+
+	assert_non_null(img);
+	cr_test_pread(f->fd, 0, img, f->size);
+	while (off < end) {
+		memcpy(&h, img + off, sizeof(h));
+		next = off + sizeof(h) + h.len;
+		if (h.type == CR_HDR_PGARR) {
+			struct cr_hdr_pgarr p;
+
+			memcpy(&p, img + next - h.len, sizeof(p));
+			if (p.nr_pages)
+				next = PAGE_ALIGN((unsigned long)next) +
+				       p.nr_pages * PAGE_SIZE;
+		}
+		cuts[0] = off;
+		cuts[1] = off + sizeof(h) / 2;
+		cuts[2] = off + sizeof(h) + h.len / 2;
+		cuts[3] = next - 1;
+		for (i = 0; i < ARRAY_SIZE(cuts); i++) {
+			if (i && cuts[i] <= cuts[i - 1])
+				continue;
+			assert_int_equal(ftruncate(f->fd, cuts[i]), 0);
+			ret = layout(f->fd, &tl, &lay);
+			cr_layout_free(&lay);
+			if (ret != -EIO || !tl.nr_err)
+				fail_msg("cut at %ld, in the %s object at %ld: layout gave %d, logging '%s'",
+					 cuts[i], cr_hdr_type_name(h.type), off,
+					 ret, tl.first);
+			assert_int_equal(restore(f->fd), -EIO);
+			cr_test_pwrite(f->fd, 0, img, f->size);
+			nr++;
+		}
+		off = next;
+	}
+	assert_int_equal(off, end);
+	assert_true(nr > 80);
+	free(img);
+}
+
 static void test_layout_rejects_end_marker_with_pages_as_restore(
 	void **state)
 {
@@ -295,12 +399,15 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_layout_gives_the_pid_and_vmas_of_the_process),
+		T(test_layout_lists_a_read_only_shared_file_view),
 		T(test_layout_rejects_unsorted_vmas_as_restore_does),
 		T(test_layout_rejects_overlapping_vmas_as_restore_does),
 		T(test_layout_truncated_in_page_data_gives_eio_as_restore),
 		T(test_layout_truncated_in_vma_header_gives_eio_as_restore),
 		T(test_layout_rejects_pgarr_count_past_chunk_as_restore),
 		T(test_layout_rejects_pgarr_count_not_matching_addresses),
+		T(test_layout_rejects_pgarr_count_past_the_vmas_pages_as_restore),
+		T(test_layout_truncated_anywhere_it_reads_gives_eio_as_restore),
 		T(test_layout_rejects_end_marker_with_pages_as_restore),
 		T(test_layout_rejects_page_address_outside_its_vma_as_restore),
 		T(test_layout_rejects_bad_head_as_restore),

@@ -174,6 +174,30 @@ static void poke_hdr_parent(int fd, u32 type, unsigned int nth, u32 parent)
 		       sizeof(parent));
 }
 
+/* Make the @nth @type object claim to be of @new_type. */
+static void poke_hdr_type(int fd, u32 type, unsigned int nth, u32 new_type)
+{
+	long off = cr_test_find_obj(fd, type, nth);
+
+	assert_true(off >= 0);
+	cr_test_pwrite(fd, off + offsetof(struct cr_hdr, type), &new_type,
+		       sizeof(new_type));
+}
+
+/* The offset of the fname object right after the @nth @type object. */
+static long fname_after(int fd, u32 type, unsigned int nth)
+{
+	long off = cr_test_find_obj(fd, type, nth);
+	struct cr_hdr h;
+
+	assert_true(off >= 0);
+	cr_test_pread(fd, off, &h, sizeof(h));
+	off += sizeof(h) + h.len;
+	cr_test_pread(fd, off, &h, sizeof(h));
+	assert_int_equal(h.type, CR_HDR_FNAME);
+	return off;
+}
+
 /*
  * With the checksum fixed (so that only the field is wrong), the restore
  * must fail with @err and its first error must name @obj and @field.
@@ -293,6 +317,66 @@ static void test_restart_rejects_image_not_starting_with_head(void **state)
 	assert_non_null(strstr(tl.last, "not a crrun image"));
 }
 
+/* A log sink that keeps the info messages too. */
+struct info_log {
+	char text[2048];
+	size_t len;
+};
+
+static void info_log_emit(void *priv, int level, const char *msg)
+{
+	struct info_log *il = priv;
+
+	il->len += snprintf(il->text + il->len, sizeof(il->text) - il->len,
+			    "%s\n", msg);
+	if (il->len >= sizeof(il->text))
+		il->len = sizeof(il->text) - 1;
+}
+
+/*
+ * The kernel release is not the format: an image made on another kernel
+ * restores (the seed refused it, defect 25), with a note naming both.
+ */
+static void test_restart_of_an_image_from_another_release_notes_it(void **state)
+{
+	static const char other[] = "2.6.25-rc3-cr";
+	int fd = *(int *)*state;
+	char release[sizeof(((struct cr_hdr_head *)0)->release)] = { 0 };
+	struct cr_target *t = restore_target();
+	struct info_log il = { .len = 0 };
+	struct cr_test_log tl;
+
+	memcpy(release, other, sizeof(other));
+	poke(fd, CR_HDR_HEAD, 0, offsetof(struct cr_hdr_head, release),
+	     release, sizeof(release));
+	cr_test_fix_csum(fd);
+	cr_test_log_init(&tl);
+	tl.log.emit = info_log_emit;
+	tl.log.priv = &il;
+	tl.log.level = CR_LOG_INFO;
+	assert_int_equal(cr_test_restart(t, fd, &tl), 0);
+	assert_non_null(strstr(il.text, "image made on kernel 2.6.25-rc3-cr"));
+	assert_balanced(t);
+	mock_mm_free(t);
+}
+
+/* A restore by a user who may not take the image's credentials. */
+static void test_restart_says_why_credentials_are_refused(void **state)
+{
+	int fd = *(int *)*state;
+	struct cr_target *t = restore_target();
+	struct cr_test_log tl;
+
+	cr_test_log_init(&tl);
+	assert_int_equal(mock_fault_set(t, MOCK_OP_SET_CREDS, 1, EPERM, false),
+			 0);
+	assert_int_equal(cr_test_restart(t, fd, &tl), -EPERM);
+	assert_non_null(strstr(tl.first, "uid 1000 gid 100"));
+	assert_non_null(strstr(tl.first, "more privilege"));
+	assert_balanced(t);
+	mock_mm_free(t);
+}
+
 /* ---- task ---- */
 
 static void test_restart_refuses_task_with_two_threads(void **state)
@@ -380,6 +464,30 @@ static void test_restart_rejects_fs_of_another_task(void **state)
 
 	poke_hdr_parent(fd, CR_HDR_FS, 0, CR_TEST_PID + 1);
 	expect_rejected(fd, -EINVAL, "fs", "parent");
+}
+
+static void test_restart_rejects_fs_reserved_field(void **state)
+{
+	int fd = *(int *)*state;
+
+	POKE(fd, CR_HDR_FS, 0, cr_hdr_fs, _pad, 1);
+	expect_rejected(fd, -EINVAL, "fs", "umask");
+}
+
+static void test_restart_rejects_image_without_fs(void **state)
+{
+	int fd = *(int *)*state;
+
+	poke_hdr_type(fd, CR_HDR_FS, 0, CR_HDR_STRING);
+	expect_rejected(fd, -EINVAL, "fs expected", "found string");
+}
+
+static void test_restart_rejects_fs_without_cwd(void **state)
+{
+	int fd = *(int *)*state;
+
+	poke_hdr_type(fd, CR_HDR_FNAME, 0, CR_HDR_STRING);
+	expect_rejected(fd, -EINVAL, "fname expected", "found string");
 }
 
 /* ---- files: fds 0-2 inherited (objrefs 1-3), fd 3 a file, fd 4 its dup */
@@ -504,6 +612,74 @@ static void test_restart_rejects_fd_path_not_absolute(void **state)
 	expect_rejected(fd, -EINVAL, "fd 3", "not absolute");
 }
 
+static void test_restart_rejects_image_without_files(void **state)
+{
+	int fd = *(int *)*state;
+
+	poke_hdr_type(fd, CR_HDR_FILES, 0, CR_HDR_STRING);
+	expect_rejected(fd, -EINVAL, "files expected", "found string");
+}
+
+static void test_restart_rejects_files_of_another_task(void **state)
+{
+	int fd = *(int *)*state;
+
+	poke_hdr_parent(fd, CR_HDR_FILES, 0, 1);
+	expect_rejected(fd, -EINVAL, "files", "parent 1");
+}
+
+static void test_restart_rejects_files_objref_not_the_tasks(void **state)
+{
+	int fd = *(int *)*state;
+
+	POKE(fd, CR_HDR_FILES, 0, cr_hdr_files, objref, CR_TEST_PID + 1);
+	expect_rejected(fd, -EINVAL, "files", "objref 4243");
+}
+
+static void test_restart_rejects_fd_ent_of_another_task(void **state)
+{
+	int fd = *(int *)*state;
+
+	poke_hdr_parent(fd, CR_HDR_FD_ENT, 2, 1);
+	expect_rejected(fd, -EINVAL, "fd_ent", "parent 1");
+}
+
+static void test_restart_rejects_fd_ent_reserved_field(void **state)
+{
+	int fd = *(int *)*state;
+
+	POKE(fd, CR_HDR_FD_ENT, 2, cr_hdr_fd_ent, _pad, 1);
+	expect_rejected(fd, -EINVAL, "fd_ent", "fd 2");
+}
+
+static void test_restart_rejects_fd_at_nr_open(void **state)
+{
+	int fd = *(int *)*state;
+
+	POKE(fd, CR_HDR_FD_ENT, 4, cr_hdr_fd_ent, fd, CR_NFDS_MAX);
+	expect_rejected(fd, -EINVAL, "fd_ent", "fd 1048576");
+}
+
+/* An lseek(2) offset is an off_t: a position past INT64_MAX is not one. */
+static void test_restart_rejects_fd_f_pos_above_int64_max(void **state)
+{
+	int fd = *(int *)*state;
+
+	POKE(fd, CR_HDR_FD_DATA, 3, cr_hdr_fd_data, f_pos, (u64)INT64_MAX + 1);
+	expect_rejected(fd, -EINVAL, "fd 3", "f_pos 9223372036854775808");
+}
+
+static void test_restart_rejects_fd_without_its_path(void **state)
+{
+	int fd = *(int *)*state;
+	long off = fname_after(fd, CR_HDR_FD_DATA, 3);
+	u32 type = CR_HDR_STRING;
+
+	cr_test_pwrite(fd, off + offsetof(struct cr_hdr, type), &type,
+		       sizeof(type));
+	expect_rejected(fd, -EINVAL, "fname expected", "found string");
+}
+
 /* ---- sighand, signal, thread ---- */
 
 static void test_restart_rejects_sigkill_with_a_handler(void **state)
@@ -565,6 +741,91 @@ static void test_restart_rejects_thread_rseq_addr_unaligned(void **state)
 	expect_rejected(fd, -EINVAL, "thread", "rseq 0x602010");
 }
 
+static void test_restart_rejects_sighand_of_another_task(void **state)
+{
+	int fd = *(int *)*state;
+
+	poke_hdr_parent(fd, CR_HDR_SIGHAND, 0, 1);
+	expect_rejected(fd, -EINVAL, "sighand", "parent 1");
+}
+
+/* sa_flags is an int in the kernel: bits above 32 are not flags. */
+static void test_restart_rejects_sigaction_flags_above_32_bits(void **state)
+{
+	int fd = *(int *)*state;
+
+	POKE(fd, CR_HDR_SIGHAND, 0, cr_hdr_sighand, action[SIGINT - 1].flags,
+	     1ULL << 32);
+	expect_rejected(fd, -EINVAL, "sighand", "signal 2");
+}
+
+static void test_restart_rejects_image_without_signal(void **state)
+{
+	int fd = *(int *)*state;
+
+	poke_hdr_type(fd, CR_HDR_SIGNAL, 0, CR_HDR_STRING);
+	expect_rejected(fd, -EINVAL, "signal expected", "found string");
+}
+
+static void test_restart_rejects_signal_reserved_field(void **state)
+{
+	int fd = *(int *)*state;
+
+	POKE(fd, CR_HDR_SIGNAL, 0, cr_hdr_signal, _pad, 1);
+	expect_rejected(fd, -EINVAL, "signal", "ss_flags");
+}
+
+static void test_restart_rejects_thread_of_another_task(void **state)
+{
+	int fd = *(int *)*state;
+
+	poke_hdr_parent(fd, CR_HDR_THREAD, 0, 1);
+	expect_rejected(fd, -EINVAL, "thread", "rseq 0x602000");
+}
+
+static void test_restart_rejects_thread_rseq_len_past_a_page(void **state)
+{
+	int fd = *(int *)*state;
+
+	POKE(fd, CR_HDR_THREAD, 0, cr_hdr_thread, rseq_len, PAGE_SIZE + 32);
+	expect_rejected(fd, -EINVAL, "thread", "len 4128");
+}
+
+static void test_restart_rejects_thread_rseq_addr_above_user_space(void **state)
+{
+	int fd = *(int *)*state;
+
+	POKE(fd, CR_HDR_THREAD, 0, cr_hdr_thread, rseq_addr, CR_TASK_SIZE_MAX);
+	expect_rejected(fd, -EINVAL, "thread", "rseq 0x7ffffffff000");
+}
+
+static void test_restart_rejects_clear_child_tid_above_user_space(void **state)
+{
+	int fd = *(int *)*state;
+
+	POKE(fd, CR_HDR_THREAD, 0, cr_hdr_thread, clear_child_tid,
+	     0xffff800000000000ULL);
+	expect_rejected(fd, -EINVAL, "thread", "clear_child_tid 0xffff8");
+}
+
+/* No rseq registered: rseq_len 0, and the address is not looked at. */
+static void test_restart_of_a_thread_without_rseq_registers_none(void **state)
+{
+	int fd = *(int *)*state;
+	struct cr_target *t = restore_target();
+	struct cr_thread_info ti;
+	struct cr_test_log tl;
+
+	POKE(fd, CR_HDR_THREAD, 0, cr_hdr_thread, rseq_len, 0);
+	cr_test_fix_csum(fd);
+	cr_test_log_init(&tl);
+	assert_int_equal(cr_test_restart(t, fd, &tl), 0);
+	assert_int_equal(mock_kops.get_thread(t, &ti), 0);
+	assert_int_equal(ti.rseq_len, 0);
+	assert_balanced(t);
+	mock_mm_free(t);
+}
+
 /* ---- the tail ---- */
 
 /* The file offset of the first page of data of the image. */
@@ -617,6 +878,14 @@ static void test_restart_rejects_tail_size(void **state)
 
 	POKE(fd, CR_HDR_TAIL, 0, cr_hdr_tail, size, 4096);
 	expect_rejected(fd, -EINVAL, "tail", "size 4096");
+}
+
+static void test_restart_rejects_tail_reserved_field(void **state)
+{
+	int fd = *(int *)*state;
+
+	POKE(fd, CR_HDR_TAIL, 0, cr_hdr_tail, _pad, 1);
+	expect_rejected(fd, -EINVAL, "tail", "magic");
 }
 
 static void test_restart_rejects_bytes_after_the_tail(void **state)
@@ -798,6 +1067,50 @@ static void test_restart_closes_std_fds_missing_from_the_image(void **state)
 	mock_mm_free(src);
 }
 
+/* An fd 1 the image lacks and the target lacks too: nothing to close. */
+static void test_restart_std_fd_missing_from_both_is_no_error(void **state)
+{
+	int fd = *(int *)*state;
+	struct cr_target *src = test_process(), *t;
+	struct cr_fd_info *info = calloc(1, sizeof(*info));
+	struct cr_test_log tl;
+
+	assert_non_null(info);
+	cr_test_log_init(&tl);
+	assert_int_equal(mock_kops.close_fd(src, 1), 0);
+	assert_int_equal(cr_test_checkpoint(src, fd, &tl), 0);
+
+	t = restore_target();
+	assert_int_equal(mock_kops.close_fd(t, 1), 0);
+	assert_int_equal(cr_test_restart(t, fd, &tl), 0);	/* -EBADF: fine */
+	assert_balanced(t);
+	get_fd(t, 1, info);
+	assert_int_equal(info->fd, 2);
+	free(info);
+	mock_mm_free(t);
+	mock_mm_free(src);
+}
+
+/* Closing an fd 0-2 the image lacks fails: the restore says which. */
+static void test_restart_reports_a_failed_close_of_a_std_fd(void **state)
+{
+	int fd = *(int *)*state;
+	struct cr_target *src = test_process(), *t;
+	struct cr_test_log tl;
+
+	cr_test_log_init(&tl);
+	assert_int_equal(mock_kops.close_fd(src, 1), 0);
+	assert_int_equal(cr_test_checkpoint(src, fd, &tl), 0);
+
+	t = restore_target();
+	assert_int_equal(mock_fault_set(t, MOCK_OP_CLOSE_FD, 1, EIO, false), 0);
+	assert_int_equal(cr_test_restart(t, fd, &tl), -EIO);
+	assert_non_null(strstr(tl.first, "closing fd 1"));
+	assert_balanced(t);
+	mock_mm_free(t);
+	mock_mm_free(src);
+}
+
 static void test_restart_restores_task_state_equal(void **state)
 {
 	int fd = *(int *)*state;
@@ -886,6 +1199,8 @@ int main(void)
 		T(test_restart_rejects_head_release_without_nul),
 		T(test_restart_rejects_head_machine_without_nul),
 		T(test_restart_rejects_image_not_starting_with_head),
+		T(test_restart_of_an_image_from_another_release_notes_it),
+		T(test_restart_says_why_credentials_are_refused),
 		T(test_restart_refuses_task_with_two_threads),
 		T(test_restart_rejects_task_ngroups_past_bound),
 		T(test_restart_rejects_task_ngroups_not_matching_tail),
@@ -895,6 +1210,9 @@ int main(void)
 		T(test_restart_rejects_fs_umask_above_0777),
 		T(test_restart_rejects_fs_cwd_not_absolute),
 		T(test_restart_rejects_fs_of_another_task),
+		T(test_restart_rejects_fs_reserved_field),
+		T(test_restart_rejects_image_without_fs),
+		T(test_restart_rejects_fs_without_cwd),
 		T(test_restart_rejects_files_nfds_above_the_image),
 		T(test_restart_rejects_files_nfds_below_the_image),
 		T(test_restart_rejects_files_nfds_too_large),
@@ -908,6 +1226,14 @@ int main(void)
 		T(test_restart_rejects_close_on_exec_above_1),
 		T(test_restart_rejects_fd_data_of_another_file),
 		T(test_restart_rejects_fd_path_not_absolute),
+		T(test_restart_rejects_image_without_files),
+		T(test_restart_rejects_files_of_another_task),
+		T(test_restart_rejects_files_objref_not_the_tasks),
+		T(test_restart_rejects_fd_ent_of_another_task),
+		T(test_restart_rejects_fd_ent_reserved_field),
+		T(test_restart_rejects_fd_at_nr_open),
+		T(test_restart_rejects_fd_f_pos_above_int64_max),
+		T(test_restart_rejects_fd_without_its_path),
 		T(test_restart_rejects_sigkill_with_a_handler),
 		T(test_restart_rejects_sigstop_ignored),
 		T(test_restart_rejects_handler_above_user_space),
@@ -915,14 +1241,26 @@ int main(void)
 		T(test_restart_rejects_signal_of_another_task),
 		T(test_restart_rejects_thread_rseq_len_16),
 		T(test_restart_rejects_thread_rseq_addr_unaligned),
+		T(test_restart_rejects_sighand_of_another_task),
+		T(test_restart_rejects_sigaction_flags_above_32_bits),
+		T(test_restart_rejects_image_without_signal),
+		T(test_restart_rejects_signal_reserved_field),
+		T(test_restart_rejects_thread_of_another_task),
+		T(test_restart_rejects_thread_rseq_len_past_a_page),
+		T(test_restart_rejects_thread_rseq_addr_above_user_space),
+		T(test_restart_rejects_clear_child_tid_above_user_space),
+		T(test_restart_of_a_thread_without_rseq_registers_none),
 		T(test_restart_flipped_page_byte_fails_the_checksum),
 		T(test_restart_rejects_tail_magic),
 		T(test_restart_rejects_tail_size),
+		T(test_restart_rejects_tail_reserved_field),
 		T(test_restart_rejects_bytes_after_the_tail),
 		T(test_restart_truncated_every_97_bytes_gives_eio),
 		T(test_restart_truncated_anywhere_logs_an_error),
 		T(test_restart_restores_files_with_dups_and_cloexec),
 		T(test_restart_closes_std_fds_missing_from_the_image),
+		T(test_restart_std_fd_missing_from_both_is_no_error),
+		T(test_restart_reports_a_failed_close_of_a_std_fd),
 		T(test_restart_restores_task_state_equal),
 	};
 

@@ -637,6 +637,143 @@ static void test_roundtrip_keeps_the_vm_flags_mmap_can_give(void **state)
 	}
 }
 
+/*
+ * [vvar_vclock] is moved like [vdso] and [vvar]; [vsyscall] is the
+ * kernel's, at its fixed address in every process, and left alone.
+ */
+#define VSYSCALL_ADDR	0xffffffffff600000UL
+
+static void test_roundtrip_moves_vvar_vclock_and_leaves_vsyscall(void **state)
+{
+	struct owned *o = *state;
+	struct cr_target *src = o->t[0] = cr_test_mock_process(), *t;
+	struct cr_vma_info *vma = o->mem[0] = malloc(sizeof(*vma));
+	struct cr_test_log tl;
+	unsigned long mremaps;
+	int ret;
+
+	assert_non_null(vma);
+	cr_test_log_init(&tl);
+	o->fd = cr_test_image_fd();
+	assert_int_equal(mock_mm_add_special(src, CR_VMA_VVAR_VCLOCK,
+					     IMAGE_VDSO + 2 * PAGE_SIZE,
+					     PAGE_SIZE), 0);
+	assert_int_equal(mock_mm_add_special(src, CR_VMA_VSYSCALL,
+					     VSYSCALL_ADDR, PAGE_SIZE), 0);
+	assert_int_equal(cr_test_checkpoint(src, o->fd, &tl), 0);
+
+	t = o->t[1] = cr_test_mock_empty();
+	assert_int_equal(mock_mm_add_special(t, CR_VMA_VVAR_VCLOCK,
+					     EMPTY_OLD_VVAR + 6 * PAGE_SIZE,
+					     PAGE_SIZE), 0);
+	assert_int_equal(mock_mm_add_special(t, CR_VMA_VSYSCALL,
+					     VSYSCALL_ADDR, PAGE_SIZE), 0);
+	mremaps = mock_calls(t, MOCK_OP_DO_MREMAP);
+	ret = cr_test_restart(t, o->fd, &tl);
+	if (ret)
+		fail_msg("restore: %d: %s", ret, tl.first);
+	cr_test_assert_same_mm(src, t);
+	vma_at(t, IMAGE_VDSO + 2 * PAGE_SIZE, vma);
+	assert_int_equal(vma->vma_type, CR_VMA_VVAR_VCLOCK);
+	vma_at(t, VSYSCALL_ADDR, vma);
+	assert_int_equal(vma->vma_type, CR_VMA_VSYSCALL);
+	/* vvar, vdso and vvar_vclock moved; vsyscall not */
+	assert_int_equal(mock_calls(t, MOCK_OP_DO_MREMAP) - mremaps, 3);
+}
+
+/*
+ * A restore into a live process, not a fresh child: its file and anonymous
+ * mappings are destroyed whatever they hold, and its specials, already
+ * where the image has them, stay (no mremap).
+ */
+static void test_roundtrip_over_a_live_process_replaces_its_mappings(void **state)
+{
+	struct owned *o = *state;
+	struct cr_target *src = o->t[0] = cr_test_mock_process(), *t;
+	struct cr_file_id id;
+	struct cr_file *exe;
+	struct cr_test_log tl;
+	unsigned long mremaps;
+	u8 junk[64];
+	int ret;
+
+	cr_test_log_init(&tl);
+	o->fd = cr_test_image_fd();
+	assert_int_equal(cr_test_checkpoint(src, o->fd, &tl), 0);
+
+	t = o->t[1] = cr_test_mock_process();
+	memset(junk, 0xee, sizeof(junk));
+	assert_int_equal(mock_mm_write(t, 0x600000, junk, sizeof(junk)), 0);
+	assert_int_equal(mock_mm_write(t, 0x402000, junk, sizeof(junk)), 0);
+	exe = mock_kops.filp_open(t, CR_TEST_EXE, O_RDONLY, &id);
+	assert_false(IS_ERR(exe));
+	assert_int_equal(mock_kops.do_mmap(t, 0x800000, PAGE_SIZE, PROT_READ,
+					   MAP_PRIVATE | MAP_FIXED, exe, 1),
+			 0x800000);
+	mock_kops.filp_close(t, exe);
+	mremaps = mock_calls(t, MOCK_OP_DO_MREMAP);
+
+	ret = cr_test_restart(t, o->fd, &tl);
+	if (ret)
+		fail_msg("restore: %d: %s", ret, tl.first);
+	cr_test_assert_same_process(src, t);
+	assert_int_equal(mock_calls(t, MOCK_OP_DO_MREMAP), mremaps);
+	assert_int_equal(mock_mm_read(t, 0x800000, junk, 1), -EFAULT);
+}
+
+/* get_mm_map of a process whose exe link cannot be read: "" */
+static int no_exe_get_mm_map(struct cr_target *t, struct cr_mm_map *map,
+			     char *exe, size_t len)
+{
+	int ret = mock_kops.get_mm_map(t, map, exe, len);
+
+	if (!ret && exe)
+		exe[0] = '\0';
+	return ret;
+}
+
+/* No exe link: none in the image (no fname), none set on restore. */
+static void test_roundtrip_of_a_process_without_exe_link(void **state)
+{
+	struct owned *o = *state;
+	struct cr_target *src = o->t[0] = cr_test_mock_process(), *t;
+	struct cr_mm_map *map = o->mem[0] = calloc(1, sizeof(*map));
+	char *exe = o->mem[1] = calloc(1, CR_FNAME_MAX);
+	struct cr_kops kops = mock_kops;
+	struct cr_hdr_mm mm;
+	struct cr_layout lay;
+	struct cr_test_log tl;
+	struct cr_ctx ctx;
+	int ret;
+
+	assert_true(map && exe);
+	cr_test_log_init(&tl);
+	o->fd = cr_test_image_fd();
+	kops.get_mm_map = no_exe_get_mm_map;
+	assert_int_equal(cr_ctx_init(&ctx, CR_CTX_CKPT, o->fd, &kops, src,
+				     &tl.log), 0);
+	ret = cr_checkpoint(&ctx);
+	cr_ctx_fini(&ctx);
+	assert_int_equal(ret, 0);
+	cr_test_pread(o->fd, cr_test_find_obj(o->fd, CR_HDR_MM, 0) +
+		      sizeof(struct cr_hdr), &mm, sizeof(mm));
+	assert_int_equal(mm.exe_fname, 0);
+
+	assert_int_equal(lseek(o->fd, 0, SEEK_SET), 0);
+	assert_int_equal(cr_image_layout(o->fd, &tl.log, &lay), 0);
+	assert_int_equal(lay.nr_vmas, 8);
+	cr_layout_free(&lay);
+
+	t = o->t[1] = cr_test_mock_empty();
+	ret = cr_test_restart(t, o->fd, &tl);
+	if (ret)
+		fail_msg("restore: %d: %s", ret, tl.first);
+	cr_test_assert_same_mm(src, t);
+	assert_int_equal(mock_kops.get_mm_map(t, map, exe, CR_FNAME_MAX), 0);
+	assert_string_equal(exe, "");
+	assert_int_equal(map->start_code, 0x400000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -652,6 +789,9 @@ int main(void)
 		cmocka_unit_test(test_checkpoint_of_sparse_vma_saves_only_the_written_pages),
 		cmocka_unit_test(test_roundtrip_keeps_a_read_only_shared_file_view),
 		cmocka_unit_test_setup_teardown(test_roundtrip_keeps_the_vm_flags_mmap_can_give, owned_setup, owned_teardown),
+		cmocka_unit_test_setup_teardown(test_roundtrip_moves_vvar_vclock_and_leaves_vsyscall, owned_setup, owned_teardown),
+		cmocka_unit_test_setup_teardown(test_roundtrip_over_a_live_process_replaces_its_mappings, owned_setup, owned_teardown),
+		cmocka_unit_test_setup_teardown(test_roundtrip_of_a_process_without_exe_link, owned_setup, owned_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -37,6 +37,7 @@
 #include <asm/ldt.h>
 
 #include "tests/unit/cr_test.h"
+#include "core/cr.h"
 #include "core/image_io.h"
 #include "core/mm/pgarr.h"
 #include "core/mm/vma_flags.h"
@@ -448,6 +449,74 @@ static void test_read_vma_rejects_nonzero_pad(void **state)
 	expect_rejected(im, -EINVAL, "vma 2", "reserved");
 }
 
+/* Each field of a file's identity, on an anonymous and on a special VMA. */
+static void test_read_vma_rejects_every_file_identity_field_off_a_file(void **state)
+{
+	static const struct {
+		unsigned int vma;
+		size_t field;
+		const char *kind;
+	} cases[] = {
+		{ 2, VMA_FIELD(f_dev), "anonymous" },
+		{ 2, VMA_FIELD(f_size), "anonymous" },
+		{ 2, VMA_FIELD(f_mtime_ns), "anonymous" },
+		{ 6, VMA_FIELD(f_ino), "special" },
+		{ 7, VMA_FIELD(vm_pgoff), "special" },
+	};
+	struct img *im = *state;
+	char vma[16];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		long off = vma_payload(im->fd, cases[i].vma) + cases[i].field;
+
+		snprintf(vma, sizeof(vma), "vma %u", cases[i].vma);
+		patch_u64(im->fd, off, 1);
+		mock_mm_free(restore_rejected(im, -EINVAL, vma, cases[i].kind));
+		patch_u64(im->fd, off, 0);
+	}
+}
+
+/* [vsyscall] is the kernel's, at one fixed address and one page long. */
+static void test_read_vma_rejects_vsyscall_elsewhere(void **state)
+{
+	struct img *im = *state;
+
+	patch_u32(im->fd, vma_payload(im->fd, 7) + VMA_FIELD(vma_type),
+		  CR_VMA_VSYSCALL);
+	expect_rejected(im, -EINVAL, "vma 7", "[vsyscall] at 0x7ffff7fc4000");
+}
+
+static void test_read_vma_rejects_vsyscall_of_two_pages(void **state)
+{
+	struct img *im = *state;
+	long vma = vma_payload(im->fd, 7);
+
+	patch_u32(im->fd, vma + VMA_FIELD(vma_type), CR_VMA_VSYSCALL);
+	patch_u64(im->fd, vma + VMA_FIELD(vm_start), 0xffffffffff600000ULL);
+	patch_u64(im->fd, vma + VMA_FIELD(vm_end), 0xffffffffff602000ULL);
+	expect_rejected(im, -EINVAL, "vma 7", "[vsyscall]");
+}
+
+static void test_read_vma_rejects_file_name_without_nul(void **state)
+{
+	struct img *im = *state;
+	long off = cr_test_find_obj(im->fd, CR_HDR_VMA, 0);
+	struct cr_hdr h;
+	struct cr_target *t;
+
+	cr_test_pread(im->fd, off, &h, sizeof(h));
+	off += HDR + h.len;
+	cr_test_pread(im->fd, off, &h, sizeof(h));
+	assert_int_equal(h.type, CR_HDR_FNAME);
+	patch(im->fd, off + HDR + h.len - 1, "x", 1);
+	t = restore_rejected(im, -EINVAL, "fname", "NUL");
+	/* refused before it was opened or mapped */
+	assert_int_equal(mock_calls(t, MOCK_OP_FILP_OPEN),
+			 setup_calls(MOCK_OP_FILP_OPEN));
+	mock_mm_free(t);
+}
+
 /* ---- pgarr fields ---- */
 
 /* vma 2's batch: 0x600000 0x601000 0x605000 0x60f000 */
@@ -537,6 +606,53 @@ static void test_read_pgarr_rejects_address_bytes_not_matching_nr_pages(void **s
 }
 
 /* The target's own memory at a rejected address is left as it was. */
+static void test_read_pgarr_truncated_in_its_addresses_is_eio(void **state)
+{
+	struct img *im = *state;
+
+	assert_int_equal(ftruncate(im->fd, pgarr_addr(pgarr_after_vma(im->fd, 2),
+						      2) + 3), 0);
+	expect_rejected(im, -EIO, "pgarr addresses", "truncated");
+}
+
+/*
+ * A kernel before 4.17 takes MAP_FIXED_NOREPLACE for a hint and may map
+ * elsewhere: the restore must notice, not fill the wrong range.
+ */
+static long elsewhere_do_mmap(struct cr_target *t, unsigned long addr,
+			      unsigned long len, unsigned long prot,
+			      unsigned long flags, struct cr_file *file,
+			      unsigned long pgoff)
+{
+	long ret = mock_kops.do_mmap(t, addr, len, prot, flags, file, pgoff);
+
+	return ret < 0 ? ret : ret + 0x100000;
+}
+
+static void test_read_vma_refuses_an_mmap_that_lands_elsewhere(void **state)
+{
+	struct img *im = *state;
+	struct cr_target *t = mock_empty();
+	struct cr_kops kops = mock_kops;
+	struct cr_ctx ctx;
+	int ret;
+
+	kops.do_mmap = elsewhere_do_mmap;
+	cr_test_log_init(&im->tl);
+	assert_int_equal(lseek(im->fd, 0, SEEK_SET), 0);
+	assert_int_equal(cr_ctx_init(&ctx, CR_CTX_RSTR, im->fd, &kops, t,
+				     &im->tl.log), 0);
+	ret = cr_restart(&ctx);
+	cr_ctx_fini(&ctx);
+	assert_int_equal(ret, -EFAULT);
+	assert_non_null(strstr(im->tl.first, "vma 0"));
+	assert_non_null(strstr(im->tl.first, "gave 0x500000"));
+	assert_int_equal(mock_calls(t, MOCK_OP_GET_USER_PAGES),
+			 setup_calls(MOCK_OP_GET_USER_PAGES));
+	assert_balanced(t);
+	mock_mm_free(t);
+}
+
 static void test_read_pgarr_never_writes_an_earlier_vma(void **state)
 {
 	struct img *im = *state;
@@ -698,6 +814,24 @@ static void test_read_mm_rejects_nr_auxv_past_bound(void **state)
 	expect_mm_rejected(im, "nr_auxv");
 }
 
+static void test_read_mm_rejects_mm_of_another_task(void **state)
+{
+	struct img *im = *state;
+
+	patch_u32(im->fd, cr_test_find_obj(im->fd, CR_HDR_MM, 0) +
+		  offsetof(struct cr_hdr, parent), CR_TEST_PID + 1);
+	expect_mm_rejected(im, "parent 4243");
+}
+
+/* An even count, but not the auxv bytes that follow it. */
+static void test_read_mm_rejects_nr_auxv_not_matching_its_bytes(void **state)
+{
+	struct img *im = *state;
+
+	patch_u32(im->fd, mm_payload(im->fd) + MM_FIELD(nr_auxv), 4);
+	expect_mm_rejected(im, "nr_auxv 4 (with 48 bytes)");
+}
+
 static void test_read_mm_rejects_exe_fname_2(void **state)
 {
 	struct img *im = *state;
@@ -761,6 +895,14 @@ static void test_read_vma_refuses_file_of_another_mtime(void **state)
 	struct cr_file_id id = exe_id;
 
 	id.mtime_ns++;
+	assert_changed_file_refused(*state, &id);
+}
+
+static void test_read_vma_refuses_file_of_another_device(void **state)
+{
+	struct cr_file_id id = exe_id;
+
+	id.dev++;
 	assert_changed_file_refused(*state, &id);
 }
 
@@ -1057,6 +1199,10 @@ int main(void)
 		REJECT(test_read_vma_rejects_nonzero_pgoff_on_anon),
 		REJECT(test_read_vma_rejects_file_identity_on_anon),
 		REJECT(test_read_vma_rejects_nonzero_pad),
+		REJECT(test_read_vma_rejects_every_file_identity_field_off_a_file),
+		REJECT(test_read_vma_rejects_vsyscall_elsewhere),
+		REJECT(test_read_vma_rejects_vsyscall_of_two_pages),
+		REJECT(test_read_vma_rejects_file_name_without_nul),
 		REJECT(test_read_pgarr_rejects_address_at_vma_end),
 		REJECT(test_read_pgarr_rejects_address_below_vma_start),
 		REJECT(test_read_pgarr_rejects_unaligned_address),
@@ -1066,6 +1212,8 @@ int main(void)
 		REJECT(test_read_pgarr_rejects_huge_nr_pages),
 		REJECT(test_read_pgarr_rejects_nr_pages_past_pages_left_in_vma),
 		REJECT(test_read_pgarr_rejects_address_bytes_not_matching_nr_pages),
+		REJECT(test_read_pgarr_truncated_in_its_addresses_is_eio),
+		REJECT(test_read_vma_refuses_an_mmap_that_lands_elsewhere),
 		REJECT(test_read_pgarr_never_writes_an_earlier_vma),
 		REJECT(test_read_pgarr_never_writes_the_shims_page),
 		REJECT(test_read_mm_leaves_the_shims_vma_alone),
@@ -1076,12 +1224,15 @@ int main(void)
 		REJECT(test_read_mm_rejects_stack_above_user_address_space),
 		REJECT(test_read_mm_rejects_odd_nr_auxv),
 		REJECT(test_read_mm_rejects_nr_auxv_past_bound),
+		REJECT(test_read_mm_rejects_mm_of_another_task),
+		REJECT(test_read_mm_rejects_nr_auxv_not_matching_its_bytes),
 		REJECT(test_read_mm_rejects_exe_fname_2),
 		REJECT(test_read_mm_rejects_nonzero_flags),
 		REJECT(test_read_mm_rejects_objref_not_the_tasks),
 		REJECT(test_read_vma_refuses_file_of_another_size),
 		REJECT(test_read_vma_refuses_file_of_another_mtime),
 		REJECT(test_read_vma_refuses_file_of_another_inode),
+		REJECT(test_read_vma_refuses_file_of_another_device),
 		REJECT(test_read_vma_reports_missing_file),
 		REJECT(test_read_vma_refuses_vdso_of_another_size),
 		REJECT(test_read_vma_refuses_vdso_when_the_kernel_gives_none),
