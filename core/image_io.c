@@ -381,6 +381,16 @@ static int cr_check_type(struct cr_ctx *ctx, const struct cr_hdr *h, u32 type)
 	return -EINVAL;
 }
 
+/* the next object's header, which must be of @type */
+static int cr_read_hdr_type(struct cr_ctx *ctx, struct cr_hdr *h, u32 type)
+{
+	int ret = cr_read_hdr(ctx, h);
+
+	if (ret < 0)
+		return ret;
+	return cr_check_type(ctx, h, type);
+}
+
 /**
  * cr_read_obj_type() - read an object of a known type and fixed size
  * @ctx: a restore context
@@ -399,10 +409,7 @@ int cr_read_obj_type(struct cr_ctx *ctx, void *buf, u32 len, u32 type,
 	struct cr_hdr h;
 	int ret;
 
-	ret = cr_read_hdr(ctx, &h);
-	if (ret < 0)
-		return ret;
-	ret = cr_check_type(ctx, &h, type);
+	ret = cr_read_hdr_type(ctx, &h, type);
 	if (ret < 0)
 		return ret;
 	if (h.len != len) {
@@ -433,10 +440,7 @@ int cr_read_obj_var(struct cr_ctx *ctx, void *buf, u32 len, u32 type,
 	struct cr_hdr h;
 	int ret;
 
-	ret = cr_read_hdr(ctx, &h);
-	if (ret < 0)
-		return ret;
-	ret = cr_check_type(ctx, &h, type);
+	ret = cr_read_hdr_type(ctx, &h, type);
 	if (ret < 0)
 		return ret;
 	if (h.len < len) {
@@ -467,10 +471,7 @@ int cr_read_fname(struct cr_ctx *ctx, char *fname, u32 n, u32 *parent)
 	struct cr_hdr h;
 	int ret;
 
-	ret = cr_read_hdr(ctx, &h);
-	if (ret < 0)
-		return ret;
-	ret = cr_check_type(ctx, &h, CR_HDR_FNAME);
+	ret = cr_read_hdr_type(ctx, &h, CR_HDR_FNAME);
 	if (ret < 0)
 		return ret;
 	if (h.len < 2 || h.len > n || h.len > CR_FNAME_MAX) {
