@@ -158,7 +158,9 @@ static int cr_parse_maps_line(struct cr_target *t, const char *line,
 		v->path = strdup(m.name);
 		if (!v->path)
 			return -ENOMEM;
-		cr_vma_set_identity(t, v);
+		/* only a checkpoint records (and checks) what a file is */
+		if (t->kind == CR_TARGET_SEIZED)
+			cr_vma_set_identity(t, v);
 	}
 	if (v->type == CR_VMA_FILE)
 		v->pgoff = m.offset >> PAGE_SHIFT;
@@ -174,7 +176,9 @@ static int cr_parse_maps_line(struct cr_target *t, const char *line,
  * @t: the target
  *
  * A seized target's smaps gives the VmFlags; a restore child's maps is
- * enough (and cheaper: it is read again after every munmap).
+ * enough. What the shim itself does to the mm afterwards updates the
+ * parsed list (cr_maps_unmapped(), cr_maps_moved(), cr_maps_insert())
+ * rather than reading it again: a restore unmaps VMA after VMA.
  *
  * Return: 0 or -errno.
  */
@@ -229,6 +233,162 @@ int cr_maps_refresh(struct cr_target *t)
 	}
 	t->maps_valid = true;
 	return 0;
+}
+
+/* Make room for one more VMA at @i; false (and the list dropped) if not. */
+static bool cr_maps_open_slot(struct cr_target *t, unsigned int i)
+{
+	struct cr_linux_vma *nv;
+
+	nv = realloc(t->vmas, (t->nr_vmas + 1) * sizeof(*nv));
+	if (!nv) {
+		cr_maps_drop(t);
+		return false;
+	}
+	t->vmas = nv;
+	memmove(&nv[i + 1], &nv[i], (t->nr_vmas - i) * sizeof(*nv));
+	t->nr_vmas++;
+	return true;
+}
+
+/* Cut the first @delta bytes off @v, keeping its file offsets right. */
+static void cr_vma_trim_front(struct cr_linux_vma *v, unsigned long delta)
+{
+	v->start += delta;
+	if (v->type == CR_VMA_FILE)
+		v->pgoff += delta >> PAGE_SHIFT;
+	if (v->deleted)
+		v->file_pgoff += delta >> PAGE_SHIFT;
+}
+
+/**
+ * cr_maps_unmapped() - remove [@start, @end) from the parsed VMAs
+ * @t: the target, after a successful munmap(2) of that range
+ * @start: page-aligned
+ * @end: page-aligned
+ *
+ * munmap cuts VMAs exactly at its bounds and merges nothing, so the list
+ * stays what /proc would show. Out of memory, the list is dropped (and
+ * read again when next needed).
+ */
+void cr_maps_unmapped(struct cr_target *t, unsigned long start,
+		      unsigned long end)
+{
+	struct cr_linux_vma *v;
+	unsigned int i = 0;
+
+	if (!t->maps_valid)
+		return;
+	while (i < t->nr_vmas) {
+		v = &t->vmas[i];
+		if (v->end <= start) {
+			i++;
+			continue;
+		}
+		if (v->start >= end)
+			break;
+		if (v->start < start && v->end > end) {
+			/* a hole in the middle: split in two */
+			char *path = NULL;
+
+			if (v->path) {
+				path = strdup(v->path);
+				if (!path) {
+					cr_maps_drop(t);
+					return;
+				}
+			}
+			if (!cr_maps_open_slot(t, i + 1)) {
+				free(path);
+				return;
+			}
+			v = &t->vmas[i];
+			t->vmas[i + 1] = *v;
+			t->vmas[i + 1].path = path;
+			cr_vma_trim_front(&t->vmas[i + 1], end - v->start);
+			v->end = start;
+			return;
+		}
+		if (v->start < start) {
+			v->end = start;
+			i++;
+			continue;
+		}
+		if (v->end > end) {
+			cr_vma_trim_front(v, end - v->start);
+			return;
+		}
+		free(v->path);
+		memmove(v, v + 1, (t->nr_vmas - i - 1) * sizeof(*v));
+		t->nr_vmas--;
+	}
+}
+
+/**
+ * cr_maps_insert() - add a mapping the shim made to the parsed VMAs
+ * @t: the target
+ * @start: page-aligned
+ * @end: page-aligned
+ * @flags: VM_*
+ * @type: enum cr_vma_type, or CR_VMA_SHIM
+ *
+ * Only for anonymous mappings the kernel cannot have merged with a
+ * neighbour (a free page on either side, or a special mapping): the list
+ * must stay what /proc would show. Out of memory, the list is dropped.
+ */
+void cr_maps_insert(struct cr_target *t, unsigned long start,
+		    unsigned long end, unsigned long flags, u32 type)
+{
+	unsigned int i;
+
+	if (!t->maps_valid)
+		return;
+	for (i = 0; i < t->nr_vmas && t->vmas[i].end <= start; i++)
+		;
+	if (i < t->nr_vmas && t->vmas[i].start < end) {
+		cr_maps_drop(t);	/* not what the caller said: read again */
+		return;
+	}
+	if (!cr_maps_open_slot(t, i))
+		return;
+	memset(&t->vmas[i], 0, sizeof(t->vmas[i]));
+	t->vmas[i].start = start;
+	t->vmas[i].end = end;
+	t->vmas[i].flags = flags;
+	t->vmas[i].type = type;
+}
+
+/**
+ * cr_maps_moved() - follow a successful mremap(2) in the parsed VMAs
+ * @t: the target
+ * @old: the mapping that moved
+ * @len: its length
+ * @new: where it is now
+ *
+ * The kernel's special mappings (vdso, vvar) never merge, so moving one
+ * is followed exactly; anything else drops the list.
+ */
+void cr_maps_moved(struct cr_target *t, unsigned long old, unsigned long len,
+		   unsigned long new)
+{
+	const struct cr_linux_vma *v;
+	unsigned long flags;
+	u32 type;
+
+	if (!t->maps_valid)
+		return;
+	v = cr_maps_find(t, old);
+	if (!v || v->start != old || v->end != old + len ||
+	    (v->type != CR_VMA_VDSO && v->type != CR_VMA_VVAR &&
+	     v->type != CR_VMA_VVAR_VCLOCK)) {
+		cr_maps_drop(t);
+		return;
+	}
+	flags = v->flags;
+	type = v->type;
+	cr_maps_unmapped(t, old, old + len);
+	cr_maps_unmapped(t, new, new + len);
+	cr_maps_insert(t, new, new + len, flags, type);
 }
 
 /**

@@ -216,6 +216,20 @@ int cr_find_gadget(struct cr_target *t)
 	return -ENOEXEC;
 }
 
+/* The VM_* bits a private anonymous mapping of @prot gets. */
+static unsigned long cr_prot_vm_flags(int prot)
+{
+	unsigned long flags = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+
+	if (prot & PROT_READ)
+		flags |= VM_READ;
+	if (prot & PROT_WRITE)
+		flags |= VM_WRITE;
+	if (prot & PROT_EXEC)
+		flags |= VM_EXEC;
+	return flags;
+}
+
 static int cr_cmp_range(const void *a, const void *b)
 {
 	const struct cr_layout_vma *x = a, *y = b;
@@ -295,13 +309,17 @@ int cr_map_shim_area(struct cr_target *t, unsigned long len,
 	ret = cr_rsys(t, __NR_mmap, addr, len, prot,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
 		      (u64)-1, 0);
-	cr_maps_drop(t);
+	if (ret < 0 || (unsigned long)ret != addr)
+		cr_maps_drop(t);
 	if (ret < 0)
 		return ret;
 	if ((unsigned long)ret != addr) {
 		cr_rsys(t, __NR_munmap, ret, len);
 		return -EEXIST;
 	}
+	/* a free page on either side: it merged with nothing */
+	cr_maps_insert(t, addr, addr + len, cr_prot_vm_flags(prot),
+		       CR_VMA_SHIM);
 	t->area = addr;
 	t->area_len = len;
 	return 0;

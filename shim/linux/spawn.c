@@ -141,11 +141,13 @@ static int cr_move_specials(struct cr_target *t,
 
 		ret = cr_rsys(t, __NR_mremap, sp[i].start, len, len,
 			      MREMAP_MAYMOVE | MREMAP_FIXED, to);
-		cr_maps_drop(t);
+		if (ret < 0 || (unsigned long)ret != to)
+			cr_maps_drop(t);
 		if (ret < 0)
 			return ret;
 		if ((unsigned long)ret != to)
 			return -EFAULT;
+		cr_maps_moved(t, sp[i].start, len, to);
 	}
 	return 0;
 }
@@ -286,7 +288,6 @@ struct cr_target *cr_linux_spawn(const struct cr_layout *layout,
 			t->pid, ret);
 		goto out_kill;
 	}
-	cr_maps_drop(t);
 	return t;
 
 out_kill:

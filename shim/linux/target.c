@@ -54,6 +54,7 @@ void cr_target_free(struct cr_target *t)
 	if (t->pagemap_fd >= 0)
 		close(t->pagemap_fd);
 	cr_linux_regs_free(&t->regs0);
+	free(t->run_buf);
 	free(t->fds);
 	free(t->new_regs);
 	free(t->inj);

@@ -62,6 +62,7 @@ struct cr_page_run {
 	int nr;
 	int refs;			/* pages not yet put */
 	bool write;
+	bool own_buf;			/* @buf malloc'ed, not in the target's */
 	u8 *buf;			/* nr * PAGE_SIZE */
 	struct cr_page pages[];
 };
@@ -100,7 +101,7 @@ struct cr_target {
 	unsigned long nr_injected;
 	struct cr_arch_regs *inj;	/* registers of an injected call */
 
-	/* the maps, parsed on demand, dropped when the mm changes */
+	/* the maps, parsed on demand, kept up to date by the shim's own calls */
 	struct cr_linux_vma *vmas;
 	unsigned int nr_vmas;
 	bool maps_valid;
@@ -117,6 +118,18 @@ struct cr_target {
 	struct cr_creds creds;		/* groups owned here */
 	bool have_sigmask;
 	u64 new_sigmask;
+
+	/*
+	 * get_user_pages: the runs pinned at once take their buffers one
+	 * after the other from run_buf; once none is pinned it is free again,
+	 * and grown to the most that was pinned at once if that did not fit
+	 */
+	u8 *run_buf;
+	size_t run_buf_len;
+	size_t run_buf_used;		/* bytes of it the pinned runs hold */
+	size_t run_bytes;		/* bytes pinned now, in it or not */
+	size_t run_bytes_peak;
+	unsigned int nr_runs;		/* runs pinned now */
 
 	int flush_err;			/* first failed write-back */
 	int deferred_err;		/* first failure of a void op (filp_close) */
@@ -183,6 +196,12 @@ int cr_scratch_put(struct cr_target *t, unsigned long off, const void *buf,
 int cr_proc_read_file(pid_t pid, const char *name, char *buf, size_t len);
 int cr_maps_refresh(struct cr_target *t);
 void cr_maps_drop(struct cr_target *t);
+void cr_maps_unmapped(struct cr_target *t, unsigned long start,
+		      unsigned long end);
+void cr_maps_insert(struct cr_target *t, unsigned long start,
+		    unsigned long end, unsigned long flags, u32 type);
+void cr_maps_moved(struct cr_target *t, unsigned long old, unsigned long len,
+		   unsigned long new);
 const struct cr_linux_vma *cr_maps_find(struct cr_target *t,
 					unsigned long addr);
 int cr_pagemap_states(struct cr_target *t, const struct cr_linux_vma *vma,
