@@ -51,9 +51,12 @@ struct show {
 	struct cr_hdr next;
 	u64 next_at;			/* its offset */
 	u32 next_csum;			/* checksum of the bytes before it */
+	u32 next_meta_csum;		/* the same, less page data */
 
 	u64 at;				/* offset of the object being shown */
 	u32 at_csum;			/* checksum of the bytes before it */
+	u32 at_meta_csum;		/* the same, less page data */
+	u32 version;			/* the head's */
 	bool seen_tail;
 	unsigned int vma_nr;
 	int *ofd_fd;			/* objref -> first fd, for dups */
@@ -168,6 +171,7 @@ static int show_peek(struct show *sh)
 		return -ENODATA;
 	sh->next_at = sh->ctx.pos;
 	sh->next_csum = sh->ctx.csum;
+	sh->next_meta_csum = sh->ctx.meta_csum;
 	ret = cr_read_hdr(&sh->ctx, &sh->next);
 	if (ret == -EIO)
 		return show_fail(sh, sh->next_at, "image ends inside an "
@@ -192,6 +196,7 @@ static void show_take(struct show *sh, struct cr_hdr *h)
 	*h = sh->next;
 	sh->at = sh->next_at;
 	sh->at_csum = sh->next_csum;
+	sh->at_meta_csum = sh->next_meta_csum;
 	sh->have_next = false;
 }
 
@@ -208,8 +213,11 @@ static int show_payload(struct show *sh, const struct cr_hdr *h, void *buf)
 	return 0;
 }
 
-/* Pass over @n bytes, reading them so that the checksum covers them. */
-static int show_skip(struct show *sh, u64 n, const char *what)
+/*
+ * Pass over @n bytes, reading them so that the checksums cover them: page
+ * data (@data) only the whole-image one.
+ */
+static int show_skip(struct show *sh, u64 n, const char *what, bool data)
 {
 	static char buf[64 << 10];
 	u64 at = sh->ctx.pos;
@@ -220,7 +228,7 @@ static int show_skip(struct show *sh, u64 n, const char *what)
 	while (n) {
 		size_t c = min(n, (u64)sizeof(buf));
 
-		if (cr_kread(&sh->ctx, buf, c))
+		if ((data ? cr_kread_data : cr_kread)(&sh->ctx, buf, c))
 			return show_fail(sh, sh->ctx.pos, "%s: read error",
 					 what);
 		n -= c;
@@ -283,6 +291,7 @@ static int show_head(struct show *sh, const struct cr_hdr *h, void *buf)
 	time_t t = (time_t)hh->time;
 	struct tm tm;
 
+	sh->version = hh->version;
 	if (gmtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
 	if (sh->json) {
@@ -560,7 +569,7 @@ static int show_pgarr(struct show *sh, const struct cr_hdr *h, void *buf)
 	} else if (cli_verbose) {
 		puts("    pgarr: end");
 	}
-	return nr ? show_skip(sh, nr * PAGE_SIZE, "pgarr page data") : 0;
+	return nr ? show_skip(sh, nr * PAGE_SIZE, "pgarr page data", true) : 0;
 }
 
 /* Bits of a segment descriptor, as the CPU lays them out. */
@@ -956,19 +965,22 @@ static int show_tail(struct show *sh, const struct cr_hdr *h, void *buf)
 {
 	const struct cr_hdr_tail *hh = buf;
 	u32 csum = sh->at_csum;		/* of the bytes before this object */
+	u32 meta_csum = sh->version >= 2 ? sh->at_meta_csum : 0;
 
 	if (sh->json) {
 		json_begin(sh, "tail");
 		json_x("magic", hh->magic);
 		json_x("csum", hh->csum);
+		json_x("meta_csum", hh->meta_csum);
 		json_u("size", hh->size);
 		if (sh->verify)
 			json_b("checksum_ok", hh->csum == csum &&
+					      hh->meta_csum == meta_csum &&
 					      hh->size == sh->at);
 		json_end();
 	} else {
-		printf("tail: %llu bytes before it, csum 0x%08x\n",
-		       (unsigned long long)hh->size, hh->csum);
+		printf("tail: %llu bytes before it, csum 0x%08x meta_csum 0x%08x\n",
+		       (unsigned long long)hh->size, hh->csum, hh->meta_csum);
 	}
 	sh->seen_tail = true;
 	if (!sh->verify)
@@ -981,6 +993,10 @@ static int show_tail(struct show *sh, const struct cr_hdr *h, void *buf)
 				 "is at offset %llu",
 				 (unsigned long long)hh->size,
 				 (unsigned long long)sh->at);
+	if (hh->meta_csum != meta_csum)
+		return show_fail(sh, sh->at, "object checksum mismatch: the "
+				 "image says 0x%08x, its bytes give 0x%08x",
+				 hh->meta_csum, meta_csum);
 	if (hh->csum != csum)
 		return show_fail(sh, sh->at, "checksum mismatch: the image "
 				 "says 0x%08x, its bytes give 0x%08x",
@@ -1045,7 +1061,7 @@ static int show_unknown(struct show *sh, const struct cr_hdr *h)
 		printf("%s (type %u): %u bytes, parent %u\n",
 		       cr_hdr_type_name(h->type), h->type, h->len, h->parent);
 	}
-	return show_skip(sh, h->len, cr_hdr_type_name(h->type));
+	return show_skip(sh, h->len, cr_hdr_type_name(h->type), false);
 }
 
 static int show_one(struct show *sh, const struct cr_hdr *h)

@@ -6,6 +6,10 @@
  *
  *   head, task (+groups), fs (+cwd), mm ... mm_context, files ...,
  *   sighand, signal, thread, cpu (+xstate), tail
+ *
+ * The task is read whole before its memory: the objects that follow the
+ * VMAs in the stream are rendered aside first, so that the shim may then
+ * let the task run on while its memory is copied from a snapshot.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,6 +288,7 @@ static int cr_write_tail(struct cr_ctx *ctx)
 	struct cr_hdr_tail hh = {
 		.magic = CR_TAIL_MAGIC,
 		.csum = ctx->csum,
+		.meta_csum = ctx->meta_csum,
 		.size = ctx->pos,
 	};
 	int ret;
@@ -294,12 +299,60 @@ static int cr_write_tail(struct cr_ctx *ctx)
 	return ret;
 }
 
+/*
+ * The objects after the memory, read now from the stopped task: the LDT
+ * (which closes the mm), the files, the signal state, the registers.
+ */
+static int cr_render_task_rest(struct cr_ctx *ctx,
+			       const struct cr_fd_table *tab)
+{
+	int ret;
+
+	cr_kdefer_begin(ctx);
+	ret = cr_write_mm_context(ctx, ctx->objref);
+	if (!ret)
+		ret = cr_write_files(ctx, tab);
+	if (!ret)
+		ret = cr_write_sighand(ctx);
+	if (!ret)
+		ret = cr_write_signal(ctx);
+	if (!ret)
+		ret = cr_write_thread(ctx);
+	if (!ret)
+		ret = cr_write_cpu(ctx, ctx->objref);
+	cr_kdefer_end(ctx);
+	return ret;
+}
+
+/*
+ * Let the shim copy the memory aside and the task run on, if it can: the
+ * task then stands stopped only while it is read, not while its memory is.
+ */
+static int cr_snapshot_mm(struct cr_ctx *ctx)
+{
+	int ret;
+
+	if (!ctx->kops->snapshot_mm)
+		return 0;
+	ret = ctx->kops->snapshot_mm(ctx->target);
+	if (ret == -EOPNOTSUPP) {
+		cr_debug(ctx, "mm: no snapshot: the memory is read from the stopped task");
+		return 0;
+	}
+	if (ret < 0)
+		cr_err(ctx, "mm: taking a snapshot of the memory: error %d",
+		       ret);
+	return ret;
+}
+
 /**
  * cr_checkpoint() - write the image of one task
  * @ctx: a checkpoint context (cr_ctx_init() with CR_CTX_CKPT)
  *
- * Nothing is changed in the target. On failure the image is incomplete:
- * the caller removes it.
+ * Nothing is changed in the target. Everything but the memory is read
+ * first; then ->snapshot_mm, if the shim has it, may let the target run on
+ * while the memory is written. On failure the image is incomplete: the
+ * caller removes it.
  *
  * Return: 0, -ENOSYS for state crrun cannot save (the log says what), or
  * -errno.
@@ -307,6 +360,7 @@ static int cr_write_tail(struct cr_ctx *ctx)
 int cr_checkpoint(struct cr_ctx *ctx)
 {
 	struct cr_fd_table tab = { 0 };
+	u32 map_count = 0;
 	int ret;
 
 	/*
@@ -322,17 +376,15 @@ int cr_checkpoint(struct cr_ctx *ctx)
 	if (!ret)
 		ret = cr_write_fs(ctx);
 	if (!ret)
-		ret = cr_write_mm(ctx);
+		ret = cr_write_mm_head(ctx, &map_count);
 	if (!ret)
-		ret = cr_write_files(ctx, &tab);
+		ret = cr_render_task_rest(ctx, &tab);
 	if (!ret)
-		ret = cr_write_sighand(ctx);
+		ret = cr_snapshot_mm(ctx);
 	if (!ret)
-		ret = cr_write_signal(ctx);
+		ret = cr_write_mm_vmas(ctx, map_count);
 	if (!ret)
-		ret = cr_write_thread(ctx);
-	if (!ret)
-		ret = cr_write_cpu(ctx, ctx->objref);
+		ret = cr_kwrite_deferred(ctx);
 	if (!ret)
 		ret = cr_write_tail(ctx);
 	if (ret < 0)

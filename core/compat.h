@@ -121,6 +121,11 @@ static inline bool list_empty(const struct list_head *head)
 	     &pos->member != (head);                                        \
 	     pos = list_entry(pos->member.next, typeof(*pos), member))
 
+/* from @pos itself on */
+#define list_for_each_entry_from(pos, head, member)                         \
+	for (; &pos->member != (head);                                      \
+	     pos = list_entry(pos->member.next, typeof(*pos), member))
+
 #define list_for_each_entry_reverse(pos, head, member)                      \
 	for (pos = list_entry((head)->prev, typeof(*pos), member);          \
 	     &pos->member != (head);                                        \

@@ -13,7 +13,7 @@
 /**
  * cr_ctx_init() - prepare a context for one checkpoint or one restore
  * @ctx: the context, zeroed here
- * @flags: CR_CTX_CKPT or CR_CTX_RSTR
+ * @flags: CR_CTX_CKPT, CR_CTX_RSTR, or CR_CTX_RSTR | CR_CTX_LAZY
  * @fd: the image, open for writing (CKPT) or reading (RSTR) at offset 0
  * @kops: the operations on @target
  * @target: the process or mock mm
@@ -26,7 +26,8 @@ int cr_ctx_init(struct cr_ctx *ctx, unsigned int flags, int fd,
 		const struct cr_log *log)
 {
 	memset(ctx, 0, sizeof(*ctx));
-	if (flags != CR_CTX_CKPT && flags != CR_CTX_RSTR)
+	if (flags != CR_CTX_CKPT && flags != CR_CTX_RSTR &&
+	    flags != (CR_CTX_RSTR | CR_CTX_LAZY))
 		return -EINVAL;
 
 	ctx->flags = flags;
@@ -60,6 +61,8 @@ out_free_iobuf:
 void cr_ctx_fini(struct cr_ctx *ctx)
 {
 	cr_pgarr_free(ctx);
+	free(ctx->defer);
+	ctx->defer = NULL;
 	free(ctx->hbuf);
 	free(ctx->iobuf);
 	ctx->hbuf = NULL;

@@ -25,6 +25,7 @@ struct cr_log {
 
 #define CR_CTX_CKPT	0x1	/* writing an image */
 #define CR_CTX_RSTR	0x2	/* reading an image */
+#define CR_CTX_LAZY	0x4	/* with RSTR: map page data, do not copy it */
 
 #define CR_HBUF_TOTAL	(8 * 4096)	/* the seed's header buffer */
 #define CR_IOBUF_SIZE	(256 << 10)
@@ -39,9 +40,19 @@ struct cr_ctx {
 	int fd;
 	u64 pos;			/* bytes written or consumed so far */
 	u32 csum;			/* CRC32C of bytes [0, pos) */
+	u32 meta_csum;			/* the same, less page data */
+	u32 version;			/* read: the image's format version */
 	char *iobuf;
 	size_t io_len;			/* bytes held in iobuf */
 	size_t io_off;			/* read: next byte of iobuf */
+
+	/*
+	 * write: objects rendered ahead of their place in the stream (read
+	 * from the stopped task before its memory), appended later
+	 */
+	char *defer;
+	size_t defer_len, defer_max;
+	bool deferring;
 
 	/* header buffer: a stack of small allocations (cr_hbuf_get/put) */
 	char *hbuf;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The crrun image, format version 1: the objects of the 2008 v6 stream
+ * The crrun image, format version 2: the objects of the 2008 v6 stream
  * (include/linux/checkpoint_hdr.h) with 32-bit lengths and counts, 64-bit
  * addresses, explicit padding, and page data at page-aligned offsets.
  *
@@ -15,7 +15,8 @@
 
 #define CR_IMAGE_MAGIC		0x00feed0cc0a2d200ULL	/* the seed's */
 #define CR_TAIL_MAGIC		0x002d2a0cc0deef00ULL
-#define CR_IMAGE_VERSION	1
+#define CR_IMAGE_VERSION	2	/* what crrun writes */
+#define CR_IMAGE_VERSION_MIN	1	/* the oldest it reads: no meta_csum */
 
 #define CR_ARCH_X86_64		1
 
@@ -75,11 +76,16 @@ struct cr_hdr_head {
 	char machine[23];	/* uname -m, NUL-ended */
 };
 
-/* CR_HDR_TAIL: closes the image; checksum covers every byte before it */
+/*
+ * CR_HDR_TAIL: closes the image. @csum covers every byte before it;
+ * @meta_csum (version 2) the same bytes but for page data, so that a
+ * restore that maps page data instead of reading it (--lazy) still checks
+ * every object.
+ */
 struct cr_hdr_tail {
 	u64 magic;		/* CR_TAIL_MAGIC */
 	u32 csum;		/* CRC32C of the image up to this object's cr_hdr */
-	u32 _pad;
+	u32 meta_csum;		/* CRC32C of the same bytes less page data; v1: 0 */
 	u64 size;		/* bytes before this object's cr_hdr */
 };
 

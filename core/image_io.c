@@ -9,6 +9,7 @@
  * image are checked to be NUL-terminated (5/20).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -70,22 +71,34 @@ int cr_kflush(struct cr_ctx *ctx)
 	return ret;
 }
 
-/**
- * cr_kwrite() - append bytes to the image
- * @ctx: a checkpoint context
- * @buf: the bytes
- * @n: how many
- *
- * Small writes are gathered in ctx->iobuf; large ones (page data) go
- * straight to the file.
- *
- * Return: 0 or -errno.
- */
-int cr_kwrite(struct cr_ctx *ctx, const void *buf, size_t n)
+/* Keep @n bytes for cr_kwrite_deferred(), outside the checksums. */
+static int cr_kdefer(struct cr_ctx *ctx, const void *buf, size_t n)
+{
+	if (ctx->defer_max - ctx->defer_len < n) {
+		size_t max = max(2 * ctx->defer_max, ctx->defer_len + n);
+		char *p = realloc(ctx->defer, max);
+
+		if (!p)
+			return -ENOMEM;
+		ctx->defer = p;
+		ctx->defer_max = max;
+	}
+	memcpy(ctx->defer + ctx->defer_len, buf, n);
+	ctx->defer_len += n;
+	return 0;
+}
+
+/* Append @n bytes; page data (@data) is left out of ctx->meta_csum. */
+static int __cr_kwrite(struct cr_ctx *ctx, const void *buf, size_t n,
+		       bool data)
 {
 	int ret;
 
+	if (ctx->deferring)
+		return cr_kdefer(ctx, buf, n);
 	ctx->csum = cr_crc32c(ctx->csum, buf, n);
+	if (!data)
+		ctx->meta_csum = cr_crc32c(ctx->meta_csum, buf, n);
 	ctx->pos += n;
 
 	if (ctx->io_len + n <= CR_IOBUF_SIZE) {
@@ -105,14 +118,76 @@ int cr_kwrite(struct cr_ctx *ctx, const void *buf, size_t n)
 }
 
 /**
- * cr_kread() - read exactly @n bytes of the image
- * @ctx: a restore context
- * @buf: where to
+ * cr_kwrite() - append bytes of objects to the image
+ * @ctx: a checkpoint context
+ * @buf: the bytes
  * @n: how many
  *
- * Return: 0, -EIO if the image ends first, or -errno from read(2).
+ * Small writes are gathered in ctx->iobuf; large ones go straight to the
+ * file. While deferring (cr_kdefer_begin()) they are kept aside instead.
+ *
+ * Return: 0 or -errno.
  */
-int cr_kread(struct cr_ctx *ctx, void *buf, size_t n)
+int cr_kwrite(struct cr_ctx *ctx, const void *buf, size_t n)
+{
+	return __cr_kwrite(ctx, buf, n, false);
+}
+
+/**
+ * cr_kwrite_data() - append page data to the image
+ * @ctx: a checkpoint context
+ * @buf: the bytes: whole pages
+ * @n: how many
+ *
+ * As cr_kwrite(), but the bytes are left out of the tail's meta_csum.
+ *
+ * Return: 0 or -errno.
+ */
+int cr_kwrite_data(struct cr_ctx *ctx, const void *buf, size_t n)
+{
+	return __cr_kwrite(ctx, buf, n, true);
+}
+
+/**
+ * cr_kdefer_begin() - keep what is written from now on aside
+ * @ctx: a checkpoint context
+ *
+ * The checkpoint reads the task's state while it is stopped, before its
+ * memory, though the image holds most of it after the memory: the objects
+ * are rendered now and appended in their place by cr_kwrite_deferred().
+ * Nothing written while deferring may depend on the file offset.
+ */
+void cr_kdefer_begin(struct cr_ctx *ctx)
+{
+	ctx->deferring = true;
+}
+
+/** cr_kdefer_end() - write to the image again */
+void cr_kdefer_end(struct cr_ctx *ctx)
+{
+	ctx->deferring = false;
+}
+
+/**
+ * cr_kwrite_deferred() - append what was kept aside, and forget it
+ * @ctx: a checkpoint context, not deferring
+ *
+ * Return: 0 or -errno.
+ */
+int cr_kwrite_deferred(struct cr_ctx *ctx)
+{
+	int ret = 0;
+
+	if (ctx->defer_len)
+		ret = cr_kwrite(ctx, ctx->defer, ctx->defer_len);
+	free(ctx->defer);
+	ctx->defer = NULL;
+	ctx->defer_len = ctx->defer_max = 0;
+	return ret;
+}
+
+/* Read @n bytes; page data (@data) is left out of ctx->meta_csum. */
+static int __cr_kread(struct cr_ctx *ctx, void *buf, size_t n, bool data)
 {
 	char *p = buf;
 	size_t want = n;
@@ -150,8 +225,38 @@ int cr_kread(struct cr_ctx *ctx, void *buf, size_t n)
 		ctx->io_off = 0;
 	}
 	ctx->csum = cr_crc32c(ctx->csum, buf, n);
+	if (!data)
+		ctx->meta_csum = cr_crc32c(ctx->meta_csum, buf, n);
 	ctx->pos += n;
 	return 0;
+}
+
+/**
+ * cr_kread() - read exactly @n bytes of objects from the image
+ * @ctx: a restore context
+ * @buf: where to
+ * @n: how many
+ *
+ * Return: 0, -EIO if the image ends first, or -errno from read(2).
+ */
+int cr_kread(struct cr_ctx *ctx, void *buf, size_t n)
+{
+	return __cr_kread(ctx, buf, n, false);
+}
+
+/**
+ * cr_kread_data() - read exactly @n bytes of page data from the image
+ * @ctx: a restore context
+ * @buf: where to
+ * @n: how many
+ *
+ * As cr_kread(), but the bytes are left out of ctx->meta_csum.
+ *
+ * Return: 0, -EIO if the image ends first, or -errno from read(2).
+ */
+int cr_kread_data(struct cr_ctx *ctx, void *buf, size_t n)
+{
+	return __cr_kread(ctx, buf, n, true);
 }
 
 /**
@@ -159,7 +264,8 @@ int cr_kread(struct cr_ctx *ctx, void *buf, size_t n)
  * @ctx: a restore context
  * @n: how many
  *
- * The checksum does not cover skipped bytes: only pre-scans use this.
+ * Neither checksum covers skipped bytes: pre-scans use this, and a lazy
+ * restore for the page data it maps.
  *
  * Return: 0, -EIO if the image is shorter, or -errno.
  */

@@ -19,6 +19,14 @@
 
 int __must_check cr_kwrite(struct cr_ctx *ctx, const void *buf, size_t n);
 int __must_check cr_kread(struct cr_ctx *ctx, void *buf, size_t n);
+/* page data: in the tail's csum, not in its meta_csum */
+int __must_check cr_kwrite_data(struct cr_ctx *ctx, const void *buf,
+				size_t n);
+int __must_check cr_kread_data(struct cr_ctx *ctx, void *buf, size_t n);
+/* objects read from the stopped task, written after its memory */
+void cr_kdefer_begin(struct cr_ctx *ctx);
+void cr_kdefer_end(struct cr_ctx *ctx);
+int __must_check cr_kwrite_deferred(struct cr_ctx *ctx);
 int __must_check cr_kread_obj(struct cr_ctx *ctx, const char *what, void *buf,
 			      size_t n);
 int __must_check cr_kflush(struct cr_ctx *ctx);

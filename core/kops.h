@@ -121,6 +121,18 @@ struct cr_kops {
 	int (*get_mm_map)(struct cr_target *t, struct cr_mm_map *map,
 			  char *exe, size_t exe_len);
 
+	/**
+	 * @snapshot_mm: optional (NULL: not offered). Take a copy of the
+	 * target's memory as it is at this instant and let the target run
+	 * on. From then on ->find_vma, ->page_state and ->get_user_pages read
+	 * the copy, which has the same VMAs; no other member may be called.
+	 * The copy must be invisible to the target, and gone once the shim
+	 * lets go of it.
+	 * Return: 0; -EOPNOTSUPP when no copy can be taken of this target
+	 * (the caller goes on reading the stopped target); or -errno.
+	 */
+	int (*snapshot_mm)(struct cr_target *t);
+
 	/* ---- memory: restore ---- */
 
 	/**
@@ -152,6 +164,17 @@ struct cr_kops {
 
 	/** @filp_close: give back what ->filp_open() returned. */
 	void (*filp_close)(struct cr_target *t, struct cr_file *file);
+
+	/**
+	 * @map_image: optional (NULL: not offered). Map @nr pages of the
+	 * image being restored, from its byte @off (page-aligned), at @addr
+	 * as private memory with @prot, over what is mapped there (MAP_FIXED
+	 * | MAP_PRIVATE): the pages are read from the image when first
+	 * touched, not copied now (restore --lazy).
+	 * Return: 0, or -errno with nothing changed at @addr.
+	 */
+	int (*map_image)(struct cr_target *t, unsigned long addr,
+			 unsigned long nr, unsigned long prot, u64 off);
 
 	/**
 	 * @set_mm_map: set the mm fields, the saved auxv and, if @exe is not

@@ -57,11 +57,19 @@ int cr_read_head(struct cr_ctx *ctx)
 		       (unsigned long long)hh.magic);
 		return -EINVAL;
 	}
-	if (hh.version != CR_IMAGE_VERSION) {
-		cr_err(ctx, "head: format version %u, this crrun reads %u",
-		       hh.version, CR_IMAGE_VERSION);
+	if (hh.version < CR_IMAGE_VERSION_MIN ||
+	    hh.version > CR_IMAGE_VERSION) {
+		cr_err(ctx, "head: format version %u, this crrun reads %u to %u",
+		       hh.version, CR_IMAGE_VERSION_MIN, CR_IMAGE_VERSION);
 		return -EINVAL;
 	}
+	/* a version 1 tail has no meta_csum: nothing would check the objects */
+	if (hh.version < 2 && (ctx->flags & CR_CTX_LAZY)) {
+		cr_err(ctx, "head: a version %u image cannot be restored lazily: make it again with this crrun",
+		       hh.version);
+		return -EINVAL;
+	}
+	ctx->version = hh.version;
 	if (hh.arch != CR_ARCH_X86_64 || hh.page_size != PAGE_SIZE) {
 		cr_err(ctx, "head: arch %u page_size %u, this crrun is x86-64 with %lu",
 		       hh.arch, hh.page_size, PAGE_SIZE);
@@ -318,11 +326,14 @@ static int cr_read_thread(struct cr_ctx *ctx)
 }
 
 /*
- * The tail: its checksum must match every byte read before it, and nothing
- * may follow it.
+ * The tail: its checksums must match every byte read before it, and
+ * nothing may follow it. A lazy restore did not read the page data: only
+ * meta_csum, which leaves page data out, can be checked then.
  */
 static int cr_read_tail(struct cr_ctx *ctx)
 {
+	bool lazy = ctx->flags & CR_CTX_LAZY;
+	u32 meta_csum = ctx->meta_csum;
 	u32 csum = ctx->csum;
 	u64 size = ctx->pos;
 	struct cr_hdr_tail hh;
@@ -332,13 +343,19 @@ static int cr_read_tail(struct cr_ctx *ctx)
 	ret = cr_read_obj_type(ctx, &hh, sizeof(hh), CR_HDR_TAIL, NULL);
 	if (ret < 0)
 		return ret;
-	if (hh.magic != CR_TAIL_MAGIC || hh.size != size || hh._pad) {
+	if (hh.magic != CR_TAIL_MAGIC || hh.size != size ||
+	    (ctx->version < 2 && hh.meta_csum)) {
 		cr_err(ctx, "tail: magic %#llx size %llu at offset %llu",
 		       (unsigned long long)hh.magic,
 		       (unsigned long long)hh.size, (unsigned long long)size);
 		return -EINVAL;
 	}
-	if (hh.csum != csum) {
+	if (ctx->version >= 2 && hh.meta_csum != meta_csum) {
+		cr_err(ctx, "tail: object checksum %#x, the image gives %#x: the image is corrupt",
+		       hh.meta_csum, meta_csum);
+		return -EBADMSG;
+	}
+	if (!lazy && hh.csum != csum) {
 		cr_err(ctx, "tail: checksum %#x, the image gives %#x: the image is corrupt",
 		       hh.csum, csum);
 		return -EBADMSG;

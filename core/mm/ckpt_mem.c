@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Checkpoint memory address space (the seed series' 4/9, ckpt_mem.c):
- * cr_write_mm -> cr_write_vma -> cr_write_private_vma_contents, through
+ * cr_write_mm_head, cr_write_mm_vmas -> cr_write_vma ->
+ * cr_write_private_vma_contents, through
  * ctx->kops only.
  *
  * Fixed from 2008: the per-batch page count is reset after every batch
@@ -129,14 +130,45 @@ static int cr_pin_pgarr(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
 	return 0;
 }
 
-static int cr_page_write(struct cr_ctx *ctx, struct cr_page *page)
+/*
+ * Write @nr pages kmapped side by side from @start unless an earlier write
+ * failed (@ret), and kunmap them.
+ */
+static int cr_write_kmapped(struct cr_ctx *ctx, char *start, unsigned int nr,
+			    int ret)
 {
-	void *ptr;
-	int ret;
+	unsigned int i;
 
-	ptr = ctx->kops->kmap(ctx->target, page);
-	ret = cr_kwrite(ctx, ptr, PAGE_SIZE);
-	ctx->kops->kunmap(ctx->target, ptr);
+	if (!ret)
+		ret = cr_kwrite_data(ctx, start, (size_t)nr * PAGE_SIZE);
+	for (i = 0; i < nr; i++)
+		ctx->kops->kunmap(ctx->target, start + (size_t)i * PAGE_SIZE);
+	return ret;
+}
+
+/*
+ * Write the pinned pages of one array. Pages the shim maps side by side
+ * go out in one write, not page by page through the I/O buffer.
+ */
+static int cr_pgarr_write_pages(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
+{
+	char *start = NULL, *ptr;
+	unsigned int i, nr = 0;
+	int ret = 0;
+
+	for (i = 0; i < pgarr->nr_used; i++) {
+		ptr = ctx->kops->kmap(ctx->target, pgarr->pages[i]);
+		if (start && ptr == start + (size_t)nr * PAGE_SIZE) {
+			nr++;
+			continue;
+		}
+		if (start)
+			ret = cr_write_kmapped(ctx, start, nr, ret);
+		start = ptr;
+		nr = 1;
+	}
+	if (start)
+		ret = cr_write_kmapped(ctx, start, nr, ret);
 	return ret;
 }
 
@@ -175,12 +207,12 @@ static int cr_write_pages_batch(struct cr_ctx *ctx, unsigned long nr)
 		ret = cr_pin_pgarr(ctx, pgarr);
 		if (ret < 0)
 			goto out_put_pages;
+		ret = cr_pgarr_write_pages(ctx, pgarr);
+		if (ret < 0)
+			goto out_put_pages;
 		for (i = 0; i < pgarr->nr_used; i++) {
-			ret = cr_page_write(ctx, pgarr->pages[i]);
 			ctx->kops->put_page(ctx->target, pgarr->pages[i]);
 			pgarr->pages[i] = NULL;
-			if (ret < 0)
-				goto out_put_pages;
 		}
 	}
 	ctx->nr_pages += nr;
@@ -326,20 +358,19 @@ static int cr_write_mm_hdr(struct cr_ctx *ctx, const struct cr_mm_map *map,
 }
 
 /**
- * cr_write_mm() - write the mm, its VMAs with their pages, and the LDT
+ * cr_write_mm_head() - write the mm object and the exe name
  * @ctx: a checkpoint context; ctx->objref is the task's pid
+ * @map_count: the VMAs cr_write_mm_vmas() must then find
  *
  * Every VMA is checked before anything is written, so that a process
  * crrun cannot save is refused with the reason and an unchanged image.
  *
  * Return: 0, -ENOSYS for a mapping crrun cannot save, or -errno.
  */
-int cr_write_mm(struct cr_ctx *ctx)
+int cr_write_mm_head(struct cr_ctx *ctx, u32 *map_count)
 {
 	struct cr_vma_info *vma;
 	struct cr_mm_map *map;
-	unsigned long addr;
-	u32 map_count = 0;
 	char *exe;
 	int ret = -ENOMEM;
 
@@ -354,14 +385,36 @@ int cr_write_mm(struct cr_ctx *ctx)
 		cr_err(ctx, "mm: reading the mm fields: error %d", ret);
 		goto out_free;
 	}
-	ret = cr_count_vmas(ctx, vma, &map_count);
-	if (ret < 0)
-		goto out_free;
-	ret = cr_write_mm_hdr(ctx, map, exe, map_count);
-	if (ret < 0)
-		goto out_free;
+	ret = cr_count_vmas(ctx, vma, map_count);
+	if (!ret)
+		ret = cr_write_mm_hdr(ctx, map, exe, *map_count);
 
-	addr = 0;
+out_free:
+	free(exe);
+	free(map);
+	free(vma);
+	return ret;
+}
+
+/**
+ * cr_write_mm_vmas() - write the VMAs and their pages
+ * @ctx: a checkpoint context, after cr_write_mm_head()
+ * @map_count: what cr_write_mm_head() counted
+ *
+ * The memory may be a snapshot by now (->snapshot_mm): it must hold the
+ * VMAs that were counted, no more, no fewer.
+ *
+ * Return: 0, -EAGAIN if the VMAs changed, or -errno.
+ */
+int cr_write_mm_vmas(struct cr_ctx *ctx, u32 map_count)
+{
+	struct cr_vma_info *vma;
+	unsigned long addr = 0;
+	int ret;
+
+	vma = malloc(sizeof(*vma));
+	if (!vma)
+		return -ENOMEM;
 	while ((ret = ctx->kops->find_vma(ctx->target, addr, vma)) == 0) {
 		addr = vma->vm_end;
 		if (vma->vma_type == CR_VMA_SHIM)
@@ -380,16 +433,12 @@ int cr_write_mm(struct cr_ctx *ctx)
 		       ret);
 		goto out_free;
 	}
+	ret = 0;
 	if (map_count) {
 		cr_err(ctx, "mm: VMAs vanished while saving");
 		ret = -EAGAIN;
-		goto out_free;
 	}
-	ret = cr_write_mm_context(ctx, ctx->objref);
-
 out_free:
-	free(exe);
-	free(map);
 	free(vma);
 	return ret;
 }

@@ -5,8 +5,9 @@
 #include "core/ctx.h"
 #include "core/image.h"
 
-/* core/mm/ckpt_mem.c: CR_HDR_MM, its VMAs and their pages, the LDT */
-int cr_write_mm(struct cr_ctx *ctx);
+/* core/mm/ckpt_mem.c: CR_HDR_MM, then its VMAs and their pages */
+int cr_write_mm_head(struct cr_ctx *ctx, u32 *map_count);
+int cr_write_mm_vmas(struct cr_ctx *ctx, u32 map_count);
 
 /* core/mm/rstr_mem.c: the mirror image */
 int cr_read_mm(struct cr_ctx *ctx);

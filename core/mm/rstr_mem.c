@@ -30,6 +30,13 @@
 #define MAP_FIXED_NOREPLACE	0x100000
 #endif
 
+/*
+ * restore --lazy maps runs of at least this many pages from the image and
+ * copies shorter ones: each mapping is a VMA, and a mapping per scattered
+ * page would cost more than the copy and split the process's VMAs up.
+ */
+#define CR_LAZY_MIN_PAGES	16
+
 /* The vsyscall page sits at a fixed address above the user address space. */
 #define CR_VSYSCALL_ADDR	0xffffffffff600000ULL
 
@@ -187,55 +194,139 @@ static int cr_read_pages_vaddrs(struct cr_ctx *ctx, unsigned long nr_pages,
 	return 0;
 }
 
-/* Read one page of the image into the target, through kmap/kunmap. */
-static int cr_page_read(struct cr_ctx *ctx, struct cr_page *page)
+/*
+ * Read @nr pages of page data into pages kmapped side by side from @start
+ * unless an earlier read failed (@ret), and kunmap them.
+ */
+static int cr_read_kmapped(struct cr_ctx *ctx, char *start, unsigned int nr,
+			   int ret)
 {
-	void *ptr;
-	int ret;
+	u64 at = ctx->pos;
+	unsigned int i;
 
-	ptr = ctx->kops->kmap(ctx->target, page);
-	ret = cr_kread_obj(ctx, "pgarr page data", ptr, PAGE_SIZE);
+	if (!ret) {
+		ret = cr_kread_data(ctx, start, (size_t)nr * PAGE_SIZE);
+		if (ret == -EIO)
+			cr_err(ctx, "pgarr page data: image truncated at offset %llu",
+			       (unsigned long long)at);
+	}
 	/* the seed gave kunmap the page, not the mapping (defect 1) */
-	ctx->kops->kunmap(ctx->target, ptr);
+	for (i = 0; i < nr; i++)
+		ctx->kops->kunmap(ctx->target, start + (size_t)i * PAGE_SIZE);
 	return ret;
 }
 
-/* Fill the pages of one array, pinning runs of consecutive addresses. */
-static int cr_read_pgarr_contents(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
+/*
+ * Fill @nr pinned pages from the image: pages the shim maps side by side
+ * are read in one go, not page by page through the I/O buffer.
+ */
+static int cr_read_pinned(struct cr_ctx *ctx, struct cr_page **pages,
+			  unsigned int nr)
 {
-	unsigned int i = 0, j, n;
+	char *start = NULL, *ptr;
+	unsigned int i, n = 0;
+	int ret = 0;
+
+	for (i = 0; i < nr; i++) {
+		ptr = ctx->kops->kmap(ctx->target, pages[i]);
+		if (start && ptr == start + (size_t)n * PAGE_SIZE) {
+			n++;
+			continue;
+		}
+		if (start)
+			ret = cr_read_kmapped(ctx, start, n, ret);
+		start = ptr;
+		n = 1;
+	}
+	if (start)
+		ret = cr_read_kmapped(ctx, start, n, ret);
+	return ret;
+}
+
+/* Copy @n consecutive pages from entry @i of @pgarr into the target. */
+static int cr_copy_run(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
+		       unsigned int i, unsigned int n)
+{
+	unsigned int j;
 	int ret;
 
-	while (i < pgarr->nr_used) {
-		n = cr_pgarr_run(pgarr, i);
-		ret = ctx->kops->get_user_pages(ctx->target, pgarr->vaddrs[i],
-						n, 1, 1, &pgarr->pages[i]);
-		if (ret < 0) {
-			cr_err(ctx, "pgarr: pinning %u pages at %#llx: error %d",
-			       n, (unsigned long long)pgarr->vaddrs[i], ret);
-			return ret;
-		}
-		ret = 0;
-		for (j = 0; j < n; j++) {
-			if (!ret)
-				ret = cr_page_read(ctx, pgarr->pages[i + j]);
-			ctx->kops->put_page(ctx->target, pgarr->pages[i + j]);
-		}
-		if (ret < 0)
-			return ret;
-		i += n;
+	ret = ctx->kops->get_user_pages(ctx->target, pgarr->vaddrs[i], n, 1, 1,
+					&pgarr->pages[i]);
+	if (ret < 0) {
+		cr_err(ctx, "pgarr: pinning %u pages at %#llx: error %d", n,
+		       (unsigned long long)pgarr->vaddrs[i], ret);
+		return ret;
 	}
-	return 0;
+	ret = cr_read_pinned(ctx, &pgarr->pages[i], n);
+	for (j = 0; j < n; j++)
+		ctx->kops->put_page(ctx->target, pgarr->pages[i + j]);
+	return ret;
 }
 
 /*
- * cr_read_pages_contents - read the data of every page in the chain
+ * How many consecutive pages start at entry @i of @pgarr, following the
+ * chain into the next arrays (a lazy run is not cut where an array ends).
+ */
+static unsigned long cr_chain_run(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
+				  unsigned int i)
+{
+	u64 next = pgarr->vaddrs[i];
+	unsigned long n = 0;
+
+	list_for_each_entry_from(pgarr, &ctx->pgarr_list, list) {
+		for (; i < pgarr->nr_used; i++, n++, next += PAGE_SIZE)
+			if (pgarr->vaddrs[i] != next)
+				return n;
+		if (pgarr->nr_used < CR_PGARR_TOTAL)
+			break;
+		i = 0;
+	}
+	return n;
+}
+
+/*
+ * Map @n pages of page data from the image (restore --lazy) and pass over
+ * their bytes. Return: 0, 1 if the shim cannot map them (copy them then),
+ * or -errno.
+ */
+static int cr_map_run(struct cr_ctx *ctx, u64 addr, unsigned long n,
+		      unsigned long prot)
+{
+	u64 off = ctx->pos;
+	int ret;
+
+	ret = ctx->kops->map_image(ctx->target, addr, n, prot, off);
+	if (ret == -EACCES || ret == -EPERM || ret == -ENODEV) {
+		/* e.g. executable memory and an image on a noexec mount */
+		cr_warn(ctx, "pgarr: cannot map the image at %#llx (error %d): copying instead",
+			(unsigned long long)addr, ret);
+		ctx->flags &= ~CR_CTX_LAZY;
+		return 1;
+	}
+	if (ret < 0) {
+		cr_err(ctx, "pgarr: mapping %lu pages of the image at %#llx: error %d",
+		       n, (unsigned long long)addr, ret);
+		return ret;
+	}
+	ret = cr_kskip(ctx, (u64)n * PAGE_SIZE);
+	if (ret == -EIO)
+		cr_err(ctx, "pgarr page data: image truncated at offset %llu",
+		       (unsigned long long)off);
+	return ret;
+}
+
+/*
+ * cr_read_pages_contents - put the data of every page in the chain into
+ * the target: copied, or, for long runs of a lazy VMA (@lazy_prot not
+ * -1), mapped from the image.
  *
  * The seed ended with "return 0" and lost every error (defect 2).
  */
-static int cr_read_pages_contents(struct cr_ctx *ctx)
+static int cr_read_pages_contents(struct cr_ctx *ctx, long lazy_prot)
 {
 	struct cr_pgarr *pgarr;
+	unsigned long n, skip = 0;
+	unsigned int i;
 	int ret, flushed;
 
 	ret = cr_read_page_pad(ctx);
@@ -244,7 +335,32 @@ static int cr_read_pages_contents(struct cr_ctx *ctx)
 	list_for_each_entry(pgarr, &ctx->pgarr_list, list) {
 		if (!pgarr->nr_used)
 			break;
-		ret = cr_read_pgarr_contents(ctx, pgarr);
+		for (i = 0; i < pgarr->nr_used && !ret; i += n) {
+			/* pages a lazy run from an earlier array mapped */
+			if (skip) {
+				n = min(skip, (unsigned long)pgarr->nr_used - i);
+				skip -= n;
+				continue;
+			}
+			n = lazy_prot >= 0 && (ctx->flags & CR_CTX_LAZY) ?
+				    cr_chain_run(ctx, pgarr, i) : 0;
+			if (n >= CR_LAZY_MIN_PAGES) {
+				ret = cr_map_run(ctx, pgarr->vaddrs[i], n,
+						 lazy_prot);
+				if (ret == 0) {
+					skip = n - min(n, (unsigned long)
+						       pgarr->nr_used - i);
+					n = min(n, (unsigned long)
+						   pgarr->nr_used - i);
+					continue;
+				}
+				if (ret < 0)
+					break;
+				ret = 0;
+			}
+			n = cr_pgarr_run(pgarr, i);
+			ret = cr_copy_run(ctx, pgarr, i, n);
+		}
 		if (ret < 0)
 			break;
 	}
@@ -262,6 +378,8 @@ static int cr_read_pages_contents(struct cr_ctx *ctx)
  * @ctx: restart context
  * @vm_start: the VMA just mapped
  * @vm_end: its end
+ * @lazy_prot: the VMA's PROT_* if its pages may be mapped from the image
+ *	(restore --lazy), else -1
  *
  * Reads a header that says how many pages follow, reads their addresses
  * into the pgarr chain, then their contents. Iterates until a header of
@@ -272,7 +390,7 @@ static int cr_read_pages_contents(struct cr_ctx *ctx)
  * Return: 0 or -errno.
  */
 static int cr_read_private_vma_contents(struct cr_ctx *ctx, u64 vm_start,
-					u64 vm_end)
+					u64 vm_end, long lazy_prot)
 {
 	struct cr_hdr_pgarr *hh;
 	u64 next = vm_start;
@@ -309,7 +427,7 @@ static int cr_read_private_vma_contents(struct cr_ctx *ctx, u64 vm_start,
 
 		ret = cr_read_pages_vaddrs(ctx, nr_pages, &next, vm_end);
 		if (!ret)
-			ret = cr_read_pages_contents(ctx);
+			ret = cr_read_pages_contents(ctx, lazy_prot);
 		cr_pgarr_reset_all(ctx);
 		if (ret < 0)
 			return ret;
@@ -429,6 +547,23 @@ out_free_fname:
 }
 
 /*
+ * May the pages of this VMA be mapped from the image (restore --lazy)?
+ * Anonymous memory only: a file's COW pages must stay pages of that file.
+ * Not a stack, which must keep growing down from its lowest VMA, nor
+ * mlock'ed memory, which is meant to be resident.
+ * Return: the PROT_* to map them with, or -1.
+ */
+static long cr_lazy_prot(const struct cr_ctx *ctx, const struct cr_hdr_vma *vma,
+			 unsigned long prot)
+{
+	if (!(ctx->flags & CR_CTX_LAZY) || !ctx->kops->map_image ||
+	    vma->vma_type != CR_VMA_ANON ||
+	    (vma->vm_flags & (VM_GROWSDOWN | VM_LOCKED | VM_LOCKONFAULT)))
+		return -1;
+	return prot;
+}
+
+/*
  * cr_read_vma - read one VMA record, map it, and fill it
  *
  * The fields are copied out of the header buffer before it is put: the
@@ -505,8 +640,9 @@ static int cr_read_vma(struct cr_ctx *ctx, struct cr_vma_walk *walk)
 	 */
 	if (cr_vma_shared_ro(vma.vm_flags))
 		return cr_read_private_vma_contents(ctx, vma.vm_start,
-						    vma.vm_start);
-	return cr_read_private_vma_contents(ctx, vma.vm_start, vma.vm_end);
+						    vma.vm_start, -1);
+	return cr_read_private_vma_contents(ctx, vma.vm_start, vma.vm_end,
+					    cr_lazy_prot(ctx, &vma, prot));
 }
 
 /*

@@ -19,11 +19,13 @@ static const char *const mock_op_names[MOCK_OP_NR] = {
 	[MOCK_OP_FIND_VMA]		= "find_vma",
 	[MOCK_OP_PAGE_STATE]		= "page_state",
 	[MOCK_OP_GET_MM_MAP]		= "get_mm_map",
+	[MOCK_OP_SNAPSHOT_MM]		= "snapshot_mm",
 	[MOCK_OP_DO_MMAP]		= "do_mmap",
 	[MOCK_OP_DO_MUNMAP]		= "do_munmap",
 	[MOCK_OP_DO_MREMAP]		= "do_mremap",
 	[MOCK_OP_FILP_OPEN]		= "filp_open",
 	[MOCK_OP_FILP_CLOSE]		= "filp_close",
+	[MOCK_OP_MAP_IMAGE]		= "map_image",
 	[MOCK_OP_SET_MM_MAP]		= "set_mm_map",
 	[MOCK_OP_GET_USER_PAGES]	= "get_user_pages",
 	[MOCK_OP_PUT_PAGE]		= "put_page",
@@ -56,6 +58,7 @@ static const char *const mock_misuse_names[MOCK_MISUSE_NR] = {
 	[MOCK_MISUSE_RO_WRITE]	= "page written through a read pin",
 	[MOCK_MISUSE_FILE]	= "closed file used or closed again",
 	[MOCK_MISUSE_SHIM]	= "shim's own VMA touched",
+	[MOCK_MISUSE_SNAPSHOT]	= "task read after snapshot_mm",
 };
 
 /* The ops whose kops member returns nothing (or cannot fail, as kmap). */

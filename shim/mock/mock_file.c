@@ -38,9 +38,8 @@ void mock_inode_put(struct mock_inode *inode)
 	free(inode);
 }
 
-static struct mock_inode *mock_inode_new(const char *path, const void *data,
-					 size_t size,
-					 const struct cr_file_id *id)
+struct mock_inode *mock_inode_new(const char *path, const void *data,
+				  size_t size, const struct cr_file_id *id)
 {
 	struct mock_inode *inode;
 

@@ -3,7 +3,8 @@
  * The mock target's struct cr_kops: every member, by name, in the order of
  * core/kops.h. The members live with the state they act on: mock_mm.c
  * (VMAs, mm fields), mock_page.c (pages), mock_file.c (files),
- * mock_ldt.c (LDT), mock_task.c (the rest).
+ * mock_ldt.c (LDT), mock_snapshot.c (snapshot, lazy restore),
+ * mock_task.c (the rest).
  */
 #include "shim/mock/mock_priv.h"
 
@@ -11,12 +12,14 @@ const struct cr_kops mock_kops = {
 	.find_vma	= mock_find_vma,
 	.page_state	= mock_page_state,
 	.get_mm_map	= mock_get_mm_map,
+	.snapshot_mm	= mock_snapshot_mm,
 
 	.do_mmap	= mock_do_mmap,
 	.do_munmap	= mock_do_munmap,
 	.do_mremap	= mock_do_mremap,
 	.filp_open	= mock_filp_open,
 	.filp_close	= mock_filp_close,
+	.map_image	= mock_map_image,
 	.set_mm_map	= mock_set_mm_map,
 
 	.get_user_pages	= mock_get_user_pages,

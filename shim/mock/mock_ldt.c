@@ -133,6 +133,7 @@ int mock_modify_ldt(struct cr_target *t, int func, void *ptr,
 {
 	int err;
 
+	mock_task_read(t);
 	err = mock_fault_hit(t, MOCK_OP_MODIFY_LDT);
 	if (err)
 		return err;

@@ -275,14 +275,45 @@ long mock_do_mmap(struct cr_target *t, unsigned long addr, unsigned long len,
 		  unsigned long pgoff)
 {
 	struct mock_inode *inode = NULL;
-	struct mock_spares sp;
-	struct mock_vma *vma;
-	bool fixed;
 	long err;
 
 	err = mock_fault_hit(t, MOCK_OP_DO_MMAP);
 	if (err)
 		return err;
+	if (flags & MAP_ANONYMOUS) {
+		if (file)
+			return -EINVAL;
+	} else {
+		if (!file)
+			return -EBADF;
+		inode = mock_file_inode(t, file);
+		if (!inode)
+			return -EBADF;
+	}
+	return __mock_do_mmap(t, addr, len, prot, flags, inode, pgoff);
+}
+
+/**
+ * __mock_do_mmap() - mock_do_mmap() of an inode, not counted as a call
+ * @t: the mock target
+ * @addr: where
+ * @len: bytes
+ * @prot: PROT_*
+ * @flags: MAP_*
+ * @inode: the file's contents with MAP_ANONYMOUS clear, else NULL
+ * @pgoff: the file offset in pages
+ *
+ * Return: as mock_do_mmap().
+ */
+long __mock_do_mmap(struct cr_target *t, unsigned long addr,
+		    unsigned long len, unsigned long prot, unsigned long flags,
+		    struct mock_inode *inode, unsigned long pgoff)
+{
+	struct mock_spares sp;
+	struct mock_vma *vma;
+	bool fixed;
+	long err;
+
 	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
 	if (flags & ~(unsigned long)MOCK_MAP_KNOWN)
@@ -301,17 +332,11 @@ long mock_do_mmap(struct cr_target *t, unsigned long addr, unsigned long len,
 	if (!len || len > MOCK_TASK_SIZE)
 		return -ENOMEM;
 	if (flags & MAP_ANONYMOUS) {
-		if (file)
+		if (inode)
 			return -EINVAL;
 		pgoff = 0;
-	} else {
-		if (!file)
-			return -EBADF;
-		inode = mock_file_inode(t, file);
-		if (!inode)
-			return -EBADF;
-		if (pgoff + (len >> PAGE_SHIFT) < pgoff)
-			return -EOVERFLOW;
+	} else if (pgoff + (len >> PAGE_SHIFT) < pgoff) {
+		return -EOVERFLOW;
 	}
 
 	fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
@@ -480,7 +505,8 @@ static void vma_info(const struct mock_vma *vma, struct cr_vma_info *info)
  * @info: filled with the first VMA that ends above @addr
  *
  * Special VMAs report their own vma_type (CR_VMA_VDSO...), the shim's own
- * CR_VMA_SHIM.
+ * CR_VMA_SHIM. A mapping of the image (->map_image) is the process's
+ * anonymous memory, as the Linux shim reports it: CR_VMA_ANON, no file.
  *
  * Return: 0, or -ENOENT when no VMA ends above @addr.
  */
@@ -497,6 +523,12 @@ int mock_find_vma(struct cr_target *t, unsigned long addr,
 	if (!vma)
 		return -ENOENT;
 	vma_info(vma, info);
+	if (vma->inode && vma->inode->image) {
+		info->vma_type = CR_VMA_ANON;
+		info->vm_pgoff = 0;
+		memset(&info->id, 0, sizeof(info->id));
+		info->path[0] = '\0';
+	}
 	return 0;
 }
 
@@ -607,6 +639,7 @@ int mock_get_mm_map(struct cr_target *t, struct cr_mm_map *map, char *exe,
 {
 	int err;
 
+	mock_task_read(t);
 	err = mock_fault_hit(t, MOCK_OP_GET_MM_MAP);
 	if (err)
 		return err;
@@ -678,6 +711,7 @@ struct cr_target *mock_mm_new(void)
 	INIT_LIST_HEAD(&t->kmapped);
 	INIT_LIST_HEAD(&t->inodes);
 	INIT_LIST_HEAD(&t->files);
+	t->image_fd = -1;
 	t->scratch = calloc(1, PAGE_SIZE);
 	if (!t->scratch)
 		goto out_free_target;

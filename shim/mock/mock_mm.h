@@ -59,6 +59,27 @@ int mock_mm_vma(struct cr_target *t, int i, struct cr_vma_info *vma);
 int mock_mm_page_state(struct cr_target *t, unsigned long addr);
 unsigned long mock_mm_nr_pages(struct cr_target *t);
 
+/*
+ * ---- snapshot and lazy restore (mock_snapshot.c) ----
+ *
+ * ->snapshot_mm succeeds and marks the target: the task (anything but
+ * find_vma, page_state and get_user_pages for reading) must not be read
+ * after it, and a call that does is recorded as MOCK_MISUSE_SNAPSHOT. The
+ * callback set with mock_mm_on_snapshot() runs in it, to change the task
+ * the way the running process would. ->map_image maps pages read from the
+ * fd set with mock_mm_set_image() as a private file mapping whose path is
+ * MOCK_IMAGE_PATH; it counts the pages so mapped. mock_mm_release() ends
+ * the snapshot, as the Linux shim's release does.
+ */
+#define MOCK_IMAGE_PATH		"[crrun image]"
+
+void mock_mm_on_snapshot(struct cr_target *t,
+			 void (*fn)(struct cr_target *t, void *arg), void *arg);
+bool mock_mm_snapshot_taken(struct cr_target *t);
+void mock_mm_release(struct cr_target *t);
+void mock_mm_set_image(struct cr_target *t, int fd);
+unsigned long mock_mm_image_pages(struct cr_target *t);
+
 /* ---- task state (mock_task.c); the rest is set through mock_kops ---- */
 
 int mock_task_add_fd(struct cr_target *t, const struct cr_fd_info *info,
@@ -71,11 +92,13 @@ enum mock_op {
 	MOCK_OP_FIND_VMA,
 	MOCK_OP_PAGE_STATE,
 	MOCK_OP_GET_MM_MAP,
+	MOCK_OP_SNAPSHOT_MM,
 	MOCK_OP_DO_MMAP,
 	MOCK_OP_DO_MUNMAP,
 	MOCK_OP_DO_MREMAP,
 	MOCK_OP_FILP_OPEN,
 	MOCK_OP_FILP_CLOSE,	/* counted, never fails */
+	MOCK_OP_MAP_IMAGE,
 	MOCK_OP_SET_MM_MAP,
 	MOCK_OP_GET_USER_PAGES,
 	MOCK_OP_PUT_PAGE,	/* counted, never fails */
@@ -110,6 +133,7 @@ enum mock_misuse {
 	MOCK_MISUSE_RO_WRITE,	/* a page changed while only read-pinned */
 	MOCK_MISUSE_FILE,	/* a closed (or NULL) file used or closed */
 	MOCK_MISUSE_SHIM,	/* a kops call aimed at a CR_VMA_SHIM VMA */
+	MOCK_MISUSE_SNAPSHOT,	/* the task read after ->snapshot_mm */
 	MOCK_MISUSE_NR,
 };
 

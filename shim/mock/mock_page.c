@@ -516,8 +516,11 @@ int mock_page_state(struct cr_target *t, unsigned long addr,
 		mock_misuse(t, MOCK_MISUSE_SHIM, addr);
 		return -EPERM;
 	}
+	/* every page of an image mapping holds the process's data */
 	for (i = 0; i < nr; i++)
-		state[i] = page_state_of(t, addr + (i << PAGE_SHIFT));
+		state[i] = vma->inode && vma->inode->image ?
+				   CR_PAGE_PRIVATE :
+				   page_state_of(t, addr + (i << PAGE_SHIFT));
 	return 0;
 }
 

@@ -22,6 +22,7 @@ struct mock_inode {
 	u8 *data;
 	size_t size;
 	struct cr_file_id id;
+	bool image;			/* pages of the image (->map_image) */
 };
 
 /* What filp_open gives; kept until mock_mm_free to catch use after close. */
@@ -119,6 +120,14 @@ struct cr_target {
 	unsigned int ldt_nr;		/* entries in use, as the kernel counts */
 
 	struct mock_task task;
+
+	/* mock_snapshot.c */
+	bool snapshot_taken;
+	void (*on_snapshot)(struct cr_target *t, void *arg);
+	void *on_snapshot_arg;
+	int image_fd;			/* for ->map_image; -1: none */
+	unsigned long image_pages;	/* mapped by ->map_image */
+
 	struct mock_fault fault;
 	struct mock_misuse_rec misuse[MOCK_MISUSE_NR];
 };
@@ -129,6 +138,9 @@ void mock_misuse(struct cr_target *t, enum mock_misuse kind,
 		 unsigned long addr);
 
 /* mock_mm.c */
+long __mock_do_mmap(struct cr_target *t, unsigned long addr,
+		    unsigned long len, unsigned long prot, unsigned long flags,
+		    struct mock_inode *inode, unsigned long pgoff);
 struct mock_vma *mock_vma_find(struct cr_target *t, unsigned long addr);
 struct mock_vma *mock_vma_next(struct cr_target *t, struct mock_vma *vma);
 int mock_range_check(struct cr_target *t, unsigned long start,
@@ -144,10 +156,15 @@ void mock_store_move_range(struct cr_target *t, unsigned long start,
 			   unsigned long end, unsigned long new);
 
 /* mock_file.c */
+struct mock_inode *mock_inode_new(const char *path, const void *data,
+				  size_t size, const struct cr_file_id *id);
 void mock_inode_get(struct mock_inode *inode);
 void mock_inode_put(struct mock_inode *inode);
 struct mock_inode *mock_file_inode(struct cr_target *t, struct cr_file *file);
 void mock_files_fini(struct cr_target *t);
+
+/* mock_snapshot.c: a task member called after the snapshot is misuse */
+void mock_task_read(struct cr_target *t);
 
 /* mock_task.c */
 int mock_task_init(struct cr_target *t);
@@ -160,6 +177,9 @@ int mock_page_state(struct cr_target *t, unsigned long addr,
 		    unsigned long nr, u8 *state);
 int mock_get_mm_map(struct cr_target *t, struct cr_mm_map *map, char *exe,
 		    size_t exe_len);
+int mock_snapshot_mm(struct cr_target *t);
+int mock_map_image(struct cr_target *t, unsigned long addr, unsigned long nr,
+		   unsigned long prot, u64 off);
 long mock_do_mmap(struct cr_target *t, unsigned long addr, unsigned long len,
 		  unsigned long prot, unsigned long flags, struct cr_file *file,
 		  unsigned long pgoff);

@@ -74,6 +74,7 @@ int mock_get_creds(struct cr_target *t, struct cr_creds *c)
 	u32 *groups = NULL;
 	int err;
 
+	mock_task_read(t);
 	err = mock_fault_hit(t, MOCK_OP_GET_CREDS);
 	if (err)
 		return err;
@@ -133,6 +134,7 @@ int mock_get_fs(struct cr_target *t, u32 *umask, char *cwd, size_t len)
 {
 	int err;
 
+	mock_task_read(t);
 	err = mock_fault_hit(t, MOCK_OP_GET_FS);
 	if (err)
 		return err;
@@ -213,6 +215,7 @@ int mock_next_fd(struct cr_target *t, int fd, struct cr_fd_info *info)
 {
 	int err;
 
+	mock_task_read(t);
 	err = mock_fault_hit(t, MOCK_OP_NEXT_FD);
 	if (err)
 		return err;
@@ -308,6 +311,7 @@ int mock_get_sigaction(struct cr_target *t, int sig, struct cr_sigaction *act)
 {
 	int err;
 
+	mock_task_read(t);
 	err = mock_fault_hit(t, MOCK_OP_GET_SIGACTION);
 	if (err)
 		return err;
@@ -350,6 +354,7 @@ int mock_get_sigstate(struct cr_target *t, struct cr_sigstate *s)
 {
 	int err;
 
+	mock_task_read(t);
 	err = mock_fault_hit(t, MOCK_OP_GET_SIGSTATE);
 	if (err)
 		return err;
@@ -388,6 +393,7 @@ int mock_get_thread(struct cr_target *t, struct cr_thread_info *ti)
 {
 	int err;
 
+	mock_task_read(t);
 	err = mock_fault_hit(t, MOCK_OP_GET_THREAD);
 	if (err)
 		return err;
@@ -425,6 +431,7 @@ int mock_get_regs(struct cr_target *t, struct cr_arch_regs *regs)
 	const struct cr_arch_regs *cur = t->task.regs;
 	int err;
 
+	mock_task_read(t);
 	err = mock_fault_hit(t, MOCK_OP_GET_REGS);
 	if (err)
 		return err;

@@ -311,6 +311,7 @@ int cr_test_checkpoint(struct cr_target *t, int fd, struct cr_test_log *tl)
 	if (!ret)
 		ret = cr_checkpoint(&ctx);
 	cr_ctx_fini(&ctx);
+	mock_mm_release(t);	/* as the CLI lets go of the process */
 	assert_int_equal(ctx.hbuf_gets, 0);
 	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
 	return ret;
@@ -441,6 +442,34 @@ long cr_test_find_obj(int fd, u32 type, unsigned int nth)
 	return -1;
 }
 
+u32 cr_test_meta_csum(const u8 *img, const u8 *shape, long tail)
+{
+	long at = 0, from = 0;
+	u32 csum = 0;
+
+	/* hash every byte that is not page data, as the tail's meta_csum */
+	while (at + (long)sizeof(struct cr_hdr) <= tail) {
+		struct cr_hdr_pgarr p;
+		struct cr_hdr h;
+		long end, data;
+
+		memcpy(&h, shape + at, sizeof(h));
+		end = at + sizeof(h) + h.len;
+		at = end;
+		if (h.type != CR_HDR_PGARR || end > tail)
+			continue;
+		memcpy(&p, shape + end - h.len, sizeof(p));
+		if (!p.nr_pages)
+			continue;
+		data = PAGE_ALIGN((unsigned long)end);
+		if (data + (long)(p.nr_pages * PAGE_SIZE) > tail)
+			break;
+		csum = cr_crc32c(csum, img + from, data - from);
+		from = at = data + p.nr_pages * PAGE_SIZE;
+	}
+	return cr_crc32c(csum, img + from, tail - from);
+}
+
 void cr_test_fix_csum(int fd)
 {
 	long tail = cr_test_find_obj(fd, CR_HDR_TAIL, 0);
@@ -453,6 +482,7 @@ void cr_test_fix_csum(int fd)
 	cr_test_pread(fd, 0, buf, tail);
 	cr_test_pread(fd, tail + sizeof(struct cr_hdr), &tt, sizeof(tt));
 	tt.csum = cr_crc32c(0, buf, tail);
+	tt.meta_csum = cr_test_meta_csum(buf, buf, tail);
 	cr_test_pwrite(fd, tail + sizeof(struct cr_hdr), &tt, sizeof(tt));
 	free(buf);
 }

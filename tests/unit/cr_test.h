@@ -79,6 +79,12 @@ void cr_test_pread(int fd, long off, void *buf, size_t n);
 void cr_test_pwrite(int fd, long off, const void *buf, size_t n);
 /* Recompute the tail's checksum after surgery. */
 void cr_test_fix_csum(int fd);
+/*
+ * The tail's meta_csum of the @tail bytes of @img: every byte but page
+ * data, the page data found by walking @shape (@img before a change that
+ * moves it, or @img itself).
+ */
+u32 cr_test_meta_csum(const u8 *img, const u8 *shape, long tail);
 long cr_test_image_size(int fd);
 
 #endif /* _CR_TEST_H */

@@ -2,7 +2,9 @@
 /*
  * core/checkpoint.c: what the writer of the task's objects refuses (a file
  * it cannot save, more groups than an image holds), a file table that
- * outgrows its first allocation, and an image that cannot be written.
+ * outgrows its first allocation, an image that cannot be written, and the
+ * order of the reads around ->snapshot_mm: the whole task first, then only
+ * the memory, so that the task may run on while its memory is saved.
  * The memory side is test_ckpt_mem.c; whole round trips, test_roundtrip.c.
  */
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +43,7 @@ static int checkpoint_with(struct cr_target *t, int fd,
 	if (!ret)
 		ret = cr_checkpoint(&ctx);
 	cr_ctx_fini(&ctx);
+	mock_mm_release(t);	/* as the CLI lets go of the process */
 	assert_int_equal(ctx.hbuf_gets, 0);
 	return ret;
 }
@@ -198,6 +202,115 @@ static void test_checkpoint_to_a_full_disk_returns_enospc(void **state)
 	mock_mm_free(src);
 }
 
+/* What the process "running on" does to itself after the snapshot. */
+static void run_on(struct cr_target *t, void *arg)
+{
+	struct cr_sigaction act = { .handler = 0x123000, .flags = 0 };
+	struct cr_sigstate ss = { .blocked = 0x5 };
+
+	assert_int_equal(mock_kops.set_sigaction(t, SIGUSR1, &act), 0);
+	assert_int_equal(mock_kops.set_sigstate(t, &ss), 0);
+	assert_int_equal(mock_kops.set_fs(t, 0077, "/tmp"), 0);
+	(*(int *)arg)++;
+}
+
+/*
+ * The image holds the task as it was at the snapshot: nothing of it is
+ * read after (the mock records any such read as misuse, and the restored
+ * task has the handler, mask and umask of before).
+ */
+static void test_checkpoint_reads_the_task_before_the_snapshot(void **state)
+{
+	struct cr_target *src = cr_test_mock_process();
+	struct cr_target *twin = cr_test_mock_process();
+	struct cr_target *t = cr_test_mock_empty();
+	struct cr_sigaction a, b;
+	struct cr_sigstate sa, sb;
+	struct cr_test_log tl;
+	int fd = cr_test_image_fd(), ran = 0;
+	char cwd[64];
+	u32 umask_a, umask_b;
+
+	mock_mm_on_snapshot(src, run_on, &ran);
+	cr_test_log_init(&tl);
+	assert_int_equal(cr_test_checkpoint(src, fd, &tl), 0);
+	assert_int_equal(ran, 1);
+	assert_balanced(src);
+	assert_int_equal(cr_test_restart(t, fd, &tl), 0);
+
+	assert_int_equal(mock_kops.get_sigaction(twin, SIGUSR1, &a), 0);
+	assert_int_equal(mock_kops.get_sigaction(t, SIGUSR1, &b), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	assert_int_equal(mock_kops.get_sigstate(twin, &sa), 0);
+	assert_int_equal(mock_kops.get_sigstate(t, &sb), 0);
+	assert_int_equal(sa.blocked, sb.blocked);
+	assert_int_equal(mock_kops.get_fs(twin, &umask_a, cwd, sizeof(cwd)), 0);
+	assert_int_equal(mock_kops.get_fs(t, &umask_b, cwd, sizeof(cwd)), 0);
+	assert_int_equal(umask_a, umask_b);
+	cr_test_assert_same_process(twin, t);
+	close(fd);
+	mock_mm_free(t);
+	mock_mm_free(twin);
+	mock_mm_free(src);
+}
+
+/* A shim that cannot take a snapshot here: the stopped task is read. */
+static void test_checkpoint_without_a_snapshot_reads_the_stopped_task(void **state)
+{
+	struct cr_target *src = cr_test_mock_process();
+	struct cr_target *t = cr_test_mock_empty();
+	struct cr_test_log tl;
+	int fd = cr_test_image_fd();
+
+	assert_int_equal(mock_fault_set(src, MOCK_OP_SNAPSHOT_MM, 1,
+					EOPNOTSUPP, false), 0);
+	cr_test_log_init(&tl);
+	assert_int_equal(cr_test_checkpoint(src, fd, &tl), 0);
+	assert_int_equal(mock_fault_fired(src), 1);
+	assert_balanced(src);
+	assert_int_equal(cr_test_restart(t, fd, &tl), 0);
+	cr_test_assert_same_process(src, t);
+	close(fd);
+	mock_mm_free(t);
+	mock_mm_free(src);
+}
+
+/* A snapshot that fails otherwise fails the checkpoint, saying so. */
+static void test_checkpoint_fails_when_the_snapshot_fails(void **state)
+{
+	struct cr_target *src = cr_test_mock_process();
+	struct cr_test_log tl;
+	int fd = cr_test_image_fd();
+
+	assert_int_equal(mock_fault_set(src, MOCK_OP_SNAPSHOT_MM, 1, ENOMEM,
+					false), 0);
+	cr_test_log_init(&tl);
+	assert_int_equal(cr_test_checkpoint(src, fd, &tl), -ENOMEM);
+	assert_non_null(strstr(tl.first, "snapshot"));
+	assert_balanced(src);
+	close(fd);
+	mock_mm_free(src);
+}
+
+/* A shim without ->snapshot_mm: the checkpoint is whole all the same. */
+static void test_checkpoint_with_a_shim_without_snapshots(void **state)
+{
+	struct cr_target *src = cr_test_mock_process();
+	struct cr_target *t = cr_test_mock_empty();
+	struct cr_kops kops = mock_kops;
+	struct cr_test_log tl;
+	int fd = cr_test_image_fd();
+
+	kops.snapshot_mm = NULL;
+	assert_int_equal(checkpoint_with(src, fd, &kops, &tl), 0);
+	assert_false(mock_mm_snapshot_taken(src));
+	assert_int_equal(cr_test_restart(t, fd, &tl), 0);
+	cr_test_assert_same_process(src, t);
+	close(fd);
+	mock_mm_free(t);
+	mock_mm_free(src);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +318,10 @@ int main(void)
 		cmocka_unit_test(test_checkpoint_refuses_more_groups_than_an_image_holds),
 		cmocka_unit_test(test_checkpoint_of_45_fds_restores_every_one),
 		cmocka_unit_test(test_checkpoint_to_a_full_disk_returns_enospc),
+		cmocka_unit_test(test_checkpoint_reads_the_task_before_the_snapshot),
+		cmocka_unit_test(test_checkpoint_without_a_snapshot_reads_the_stopped_task),
+		cmocka_unit_test(test_checkpoint_fails_when_the_snapshot_fails),
+		cmocka_unit_test(test_checkpoint_with_a_shim_without_snapshots),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/mm/ckpt_mem.c: what cr_write_mm() puts into the image, and what it
- * refuses to. The standard mock process (cr_test.h has its picture) is the
+ * core/mm/ckpt_mem.c: what cr_write_mm_head() and cr_write_mm_vmas() put
+ * into the image, and what they refuse to. The standard mock process (cr_test.h has its picture) is the
  * base; a test adds what it needs.
  *
  * The mock refuses to map MAP_SHARED (the engine never does), so a shared
@@ -88,21 +88,25 @@ static const struct cr_kops *lying(void)
 }
 
 /*
- * Run cr_write_mm() alone on @t, as cr_checkpoint() would after the task
- * object; @pos_moved says whether it wrote anything.
+ * Run cr_write_mm_head() and cr_write_mm_vmas() alone on @t, as
+ * cr_checkpoint() would after the task object; @pos_moved says whether
+ * they wrote anything.
  */
 static int write_mm_only(struct cr_target *t, const struct cr_kops *kops,
 			 struct cr_test_log *tl, bool *pos_moved)
 {
 	struct cr_ctx ctx;
 	int fd = cr_test_image_fd(), ret;
+	u32 map_count = 0;
 	u64 pos;
 
 	ret = cr_ctx_init(&ctx, CR_CTX_CKPT, fd, kops, t, &tl->log);
 	assert_int_equal(ret, 0);
 	ctx.objref = CR_TEST_PID;
 	pos = ctx.pos;
-	ret = cr_write_mm(&ctx);
+	ret = cr_write_mm_head(&ctx, &map_count);
+	if (!ret)
+		ret = cr_write_mm_vmas(&ctx, map_count);
 	*pos_moved = ctx.pos != pos;
 	cr_ctx_fini(&ctx);
 	assert_int_equal(ctx.hbuf_gets, 0);
@@ -123,6 +127,7 @@ static int checkpoint_with(struct cr_target *t, int fd,
 	if (!ret)
 		ret = cr_checkpoint(&ctx);
 	cr_ctx_fini(&ctx);
+	mock_mm_release(t);	/* as the CLI lets go of the process */
 	assert_int_equal(ctx.hbuf_gets, 0);
 	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
 	return ret;

@@ -880,12 +880,18 @@ static void test_restart_rejects_tail_size(void **state)
 	expect_rejected(fd, -EINVAL, "tail", "size 4096");
 }
 
-static void test_restart_rejects_tail_reserved_field(void **state)
+static void test_restart_rejects_tail_object_checksum(void **state)
 {
 	int fd = *(int *)*state;
+	struct cr_test_log tl;
+	long off = cr_test_find_obj(fd, CR_HDR_TAIL, 0);
+	struct cr_hdr_tail hh;
 
-	POKE(fd, CR_HDR_TAIL, 0, cr_hdr_tail, _pad, 1);
-	expect_rejected(fd, -EINVAL, "tail", "magic");
+	assert_true(off >= 0);
+	memcpy(&hh, good_image + off + sizeof(struct cr_hdr), sizeof(hh));
+	POKE(fd, CR_HDR_TAIL, 0, cr_hdr_tail, meta_csum, hh.meta_csum ^ 1);
+	assert_int_equal(restore(fd, &tl), -EBADMSG);
+	assert_non_null(strstr(tl.first, "object checksum"));
 }
 
 static void test_restart_rejects_bytes_after_the_tail(void **state)
@@ -1253,7 +1259,7 @@ int main(void)
 		T(test_restart_flipped_page_byte_fails_the_checksum),
 		T(test_restart_rejects_tail_magic),
 		T(test_restart_rejects_tail_size),
-		T(test_restart_rejects_tail_reserved_field),
+		T(test_restart_rejects_tail_object_checksum),
 		T(test_restart_rejects_bytes_after_the_tail),
 		T(test_restart_truncated_every_97_bytes_gives_eio),
 		T(test_restart_truncated_anywhere_logs_an_error),

@@ -173,14 +173,21 @@ static void patch(int fd, long off, const void *buf, size_t n)
 	struct cr_hdr_tail tt;
 	u8 *all;
 
+	u8 *shape;
+
 	assert_true(tail > 0 && off > 0 && off + (long)n <= tail);
+	shape = malloc(tail);
+	assert_non_null(shape);
+	cr_test_pread(fd, 0, shape, tail);
 	cr_test_pwrite(fd, off, buf, n);
 	all = malloc(tail);
 	assert_non_null(all);
 	cr_test_pread(fd, 0, all, tail);
 	cr_test_pread(fd, tail + HDR, &tt, sizeof(tt));
 	tt.csum = cr_crc32c(0, all, tail);
+	tt.meta_csum = cr_test_meta_csum(all, shape, tail);
 	cr_test_pwrite(fd, tail + HDR, &tt, sizeof(tt));
+	free(shape);
 	free(all);
 }
 
