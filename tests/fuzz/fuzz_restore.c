@@ -2,8 +2,8 @@
 /*
  * libFuzzer harness: arbitrary bytes as an image, fed to the layout
  * pre-scan, to `crrun show`'s reader path (cr_read_hdr) and to a whole
- * restore into a mock target. Any crash, sanitizer report, leak or
- * unbalanced get/put of the mock is a bug.
+ * restore into a mock target, copied and --lazy. Any crash, sanitizer
+ * report, leak or unbalanced get/put of the mock is a bug.
  *
  *   make fuzz FUZZ_SECONDS=600
  */
@@ -44,21 +44,18 @@ static struct cr_target *fuzz_target(void)
 	return t;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* One restore of the image on @fd into a fresh mock, with @flags. */
+static void fuzz_restore(int fd, unsigned int flags)
 {
-	struct cr_layout layout;
 	struct cr_target *t;
 	struct cr_ctx ctx;
 	char why[256];
-	int fd = fuzz_image_fd(data, size);
-
-	cr_image_layout(fd, NULL, &layout);
-	cr_layout_free(&layout);
 
 	t = fuzz_target();
+	mock_mm_set_image(t, fd);
 	if (lseek(fd, 0, SEEK_SET))
 		abort();
-	if (!cr_ctx_init(&ctx, CR_CTX_RSTR, fd, &mock_kops, t, NULL))
+	if (!cr_ctx_init(&ctx, flags, fd, &mock_kops, t, NULL))
 		cr_restart(&ctx);
 	if (ctx.hbuf_gets)
 		abort();
@@ -68,5 +65,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	mock_mm_free(t);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct cr_layout layout;
+	int fd = fuzz_image_fd(data, size);
+
+	cr_image_layout(fd, NULL, &layout);
+	cr_layout_free(&layout);
+
+	/* a copy, and restore --lazy, which maps page data from the image */
+	fuzz_restore(fd, CR_CTX_RSTR);
+	fuzz_restore(fd, CR_CTX_RSTR | CR_CTX_LAZY);
 	return 0;
 }
