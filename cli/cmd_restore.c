@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * crrun restore [--detach] [--pidfile FILE] IMAGE
+ * crrun restore [--lazy] [--detach] [--pidfile FILE] IMAGE
  *
  * A fresh child with the image's pid is made by the Linux shim, filled by
  * the engine, and let run only once every object of the image has been
  * read and checked. Any failure before that kills the half-made child.
  * Without --detach crrun stays its parent, forwards SIGINT, SIGTERM and
  * SIGHUP to it, and exits with its status.
+ *
+ * --lazy (CR_CTX_LAZY): long runs of anonymous pages are mapped from the
+ * image (private file mappings of it) instead of copied, and read when
+ * first touched; only the checksum of the objects is checked, not that of
+ * the page data. The child holds the image open until it is let run.
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -24,13 +29,18 @@
 #include "shim/linux/linux.h"
 
 static const char rstr_usage[] =
-	"usage: crrun restore [--detach] [--pidfile FILE] IMAGE\n"
+	"usage: crrun restore [--lazy] [--detach] [--pidfile FILE] IMAGE\n"
 	"\n"
 	"Bring back the process saved in IMAGE, with its original pid.\n"
 	"Without --detach, crrun waits for it, passes SIGINT, SIGTERM and\n"
 	"SIGHUP on to it, and exits with its exit status (128+N if signal\n"
 	"N killed it).\n"
 	"\n"
+	"  -l, --lazy          map memory from IMAGE instead of copying it:\n"
+	"                      pages are read when first touched. IMAGE must\n"
+	"                      not be changed in place while the process runs\n"
+	"                      (deleting or renaming it is fine); its page\n"
+	"                      data is not checked against the checksum\n"
 	"  -d, --detach        return as soon as the process runs\n"
 	"  -p, --pidfile FILE  write the pid of the process to FILE\n"
 	"  -v, --verbose       say what is being done\n"
@@ -120,10 +130,12 @@ static int pending_stop_signal(void)
 
 /*
  * restore_image() - make a process from the image on @fd
+ * @flags: CR_CTX_RSTR, with CR_CTX_LAZY for --lazy
  * Return: its pid, running, or -errno (the message is printed and no
  * process is left behind).
  */
-static pid_t restore_image(const char *image, int fd, const char *pidfile)
+static pid_t restore_image(const char *image, int fd, const char *pidfile,
+			   unsigned int flags)
 {
 	struct cr_layout layout;
 	struct cr_target *t;
@@ -139,7 +151,7 @@ static pid_t restore_image(const char *image, int fd, const char *pidfile)
 	}
 	pid = layout.pid;
 
-	t = cr_linux_spawn(&layout, &cli_log);
+	t = cr_linux_spawn(&layout, fd, &cli_log);
 	cr_layout_free(&layout);
 	if (IS_ERR(t)) {
 		ret = (int)PTR_ERR(t);
@@ -156,7 +168,7 @@ static pid_t restore_image(const char *image, int fd, const char *pidfile)
 		cli_err("%s: %s", image, strerror(-ret));
 		goto out_kill;
 	}
-	ret = cr_ctx_init(&ctx, CR_CTX_RSTR, fd, &cr_linux_kops, t, &cli_log);
+	ret = cr_ctx_init(&ctx, flags, fd, &cr_linux_kops, t, &cli_log);
 	if (ret) {
 		cli_err("%s: %s", image, strerror(-ret));
 		goto out_kill;
@@ -240,6 +252,7 @@ static int wait_child(pid_t pid, const sigset_t *old)
 int cmd_restore(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "lazy", no_argument, NULL, 'l' },
 		{ "detach", no_argument, NULL, 'd' },
 		{ "pidfile", required_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -247,6 +260,7 @@ int cmd_restore(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *image, *pidfile = NULL;
+	unsigned int flags = CR_CTX_RSTR;
 	bool detach = false;
 	sigset_t held, old;
 	struct stat st;
@@ -255,8 +269,11 @@ int cmd_restore(int argc, char **argv)
 	pid_t pid;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "dp:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ldp:vh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'l':
+			flags |= CR_CTX_LAZY;
+			break;
 		case 'd':
 			detach = true;
 			break;
@@ -302,7 +319,7 @@ int cmd_restore(int argc, char **argv)
 		sigaddset(&held, rstr_signals[i]);
 	sigprocmask(SIG_BLOCK, &held, &old);
 
-	pid = restore_image(image, fd, pidfile);
+	pid = restore_image(image, fd, pidfile, flags);
 	close(fd);
 	if (pid < 0)
 		return 1;	/* held signals die with us, unhandled */

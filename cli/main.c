@@ -94,7 +94,7 @@ static void usage(FILE *f)
 		fprintf(f, "  %-11s %s\n", cli_commands[i].name,
 			cli_commands[i].summary);
 	fprintf(f, "\n  crrun checkpoint [--kill] PID IMAGE\n"
-		   "  crrun restore [--detach] [--pidfile FILE] IMAGE\n"
+		   "  crrun restore [--lazy] [--detach] [--pidfile FILE] IMAGE\n"
 		   "  crrun show [--json] [--verify] IMAGE\n"
 		   "  crrun check\n\n"
 		   "'crrun COMMAND --help' describes a command.\n");

@@ -29,6 +29,7 @@
  *     spawn_rseq        unregistering the inherited rseq area
  *     spawn_specials    moving the vdso and vvar out of the image's way
  *     resume_creds      groups, ids, capabilities, name, personality
+ *     resume_close_image closing the image's fd in the child
  *     resume_munmap     unmapping the injection area
  *     resume_regs       setting the image's registers and mask
  *     resume_detach     PTRACE_DETACH

@@ -212,6 +212,24 @@ static long cr_set_cloexec(struct cr_target *t, int fd, bool cloexec)
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * The image's fd (restore: kept for ->map_image() until resume closes it)
+ * is where the image wants @fd: move it out of the way first, or the dup3
+ * that makes @fd would take its place and resume would close @fd.
+ */
+static int cr_move_image_fd(struct cr_target *t, int fd)
+{
+	long nfd;
+
+	if (fd != t->image_fd)
+		return 0;
+	nfd = cr_rsys(t, __NR_fcntl, fd, F_DUPFD_CLOEXEC, 3);
+	if (nfd < 0)
+		return nfd;
+	t->image_fd = nfd;	/* the old one goes with the dup3 over it */
+	return 0;
+}
+
 /* Reopen the file of @info by path at @info->fd. */
 static int cr_reopen_fd(struct cr_target *t, const struct cr_fd_info *info)
 {
@@ -229,6 +247,8 @@ static int cr_reopen_fd(struct cr_target *t, const struct cr_fd_info *info)
 			info->fd, info->path);
 		ret = -ESTALE;
 	}
+	if (!ret && nfd != info->fd)
+		ret = cr_move_image_fd(t, info->fd);
 	if (!ret && nfd != info->fd) {
 		ret = cr_rsys(t, __NR_dup3, nfd, info->fd,
 			      info->close_on_exec ? O_CLOEXEC : 0);
@@ -265,6 +285,9 @@ int cr_linux_install_fd(struct cr_target *t, const struct cr_fd_info *info)
 	if (info->dup_of >= 0) {
 		if (info->dup_of == info->fd)
 			return -EINVAL;
+		ret = cr_move_image_fd(t, info->fd);
+		if (ret < 0)
+			return ret;
 		ret = cr_rsys(t, __NR_dup3, info->dup_of, info->fd,
 			      info->close_on_exec ? O_CLOEXEC : 0);
 		return ret < 0 ? ret : 0;
@@ -291,7 +314,10 @@ int cr_linux_install_fd(struct cr_target *t, const struct cr_fd_info *info)
  */
 int cr_linux_close_fd(struct cr_target *t, int fd)
 {
-	long ret = cr_rsys(t, __NR_close, fd);
+	long ret;
 
+	if (fd == t->image_fd)
+		return -EBADF;	/* crrun's, not the process's */
+	ret = cr_rsys(t, __NR_close, fd);
 	return ret < 0 ? ret : 0;
 }

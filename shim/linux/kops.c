@@ -16,6 +16,7 @@ const struct cr_kops cr_linux_kops = {
 	.do_mremap	= cr_linux_do_mremap,
 	.filp_open	= cr_linux_filp_open,
 	.filp_close	= cr_linux_filp_close,
+	.map_image	= cr_linux_map_image,
 	.set_mm_map	= cr_linux_set_mm_map,
 	.get_user_pages	= cr_linux_get_user_pages,
 	.put_page	= cr_linux_put_page,

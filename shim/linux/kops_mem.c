@@ -2,9 +2,11 @@
 /*
  * The memory members of cr_kops over a real process: VMAs and page states
  * from /proc, mappings made by injected mmap/munmap/mremap, files opened
- * in the target, pages moved in runs through /proc/PID/mem.
+ * in the target, pages moved in runs through /proc/PID/mem and
+ * process_vm_writev, the image mapped by restore --lazy.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +190,45 @@ long cr_linux_do_mmap(struct cr_target *t, unsigned long addr,
 	 */
 	cr_maps_drop(t);
 	return ret;
+}
+
+/**
+ * cr_linux_map_image() - ->map_image: an injected mmap(2) of the image
+ * @t: a restore child, with the image open at t->image_fd
+ * @addr: page-aligned
+ * @nr: pages
+ * @prot: PROT_*
+ * @off: the image's byte where the pages start, page-aligned
+ *
+ * A private mapping of the image: its pages are read from the image when
+ * first touched and copied on write; the image itself is never written.
+ *
+ * Return: 0, -EBUSY over the shim's own area, -EINVAL for a bad range,
+ * -EBADF with no image, or -errno of mmap (nothing changed at @addr then:
+ * the kernel checks the file and the range before it unmaps anything).
+ */
+int cr_linux_map_image(struct cr_target *t, unsigned long addr,
+		       unsigned long nr, unsigned long prot, u64 off)
+{
+	unsigned long len = nr << PAGE_SHIFT;
+	long ret;
+
+	if (t->image_fd < 0)
+		return -EBADF;
+	if (!nr || nr > CR_TASK_SIZE_MAX >> PAGE_SHIFT ||
+	    !IS_ALIGNED(addr, PAGE_SIZE) || !IS_ALIGNED(off, PAGE_SIZE) ||
+	    addr >= CR_TASK_SIZE_MAX || len > CR_TASK_SIZE_MAX - addr ||
+	    off > (u64)LONG_MAX - len)
+		return -EINVAL;
+	if (cr_hits_shim_area(t, addr, len))
+		return -EBUSY;
+	ret = cr_rsys(t, __NR_mmap, addr, len, prot, MAP_PRIVATE | MAP_FIXED,
+		      t->image_fd, off);
+	/* it replaced part of a VMA (a hole punched in the list): read again */
+	cr_maps_drop(t);
+	if (ret < 0)
+		return ret;
+	return (unsigned long)ret == addr ? 0 : -EFAULT;
 }
 
 /**
@@ -443,10 +484,11 @@ static void cr_run_free(struct cr_page_run *run)
  * @write: the caller fills them; they are written back when the last
  *	one is put. They start with whatever the buffer held (not zeroed:
  *	the engine writes every byte of a page it pins to write)
- * @force: ignored: /proc/PID/mem always writes through protections
+ * @force: ignored: writes go through protections anyway (cr_mem_write())
  * @pages: the pages
  *
- * A read is one pread of /proc/PID/mem; a write, one pwrite at the end.
+ * A read is one pread of /proc/PID/mem; a write, one cr_mem_write() when
+ * the last page is put.
  * The buffers are not allocated per run: see cr_run_buf_get().
  *
  * Return: @nr, or -errno with nothing pinned.

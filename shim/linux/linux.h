@@ -33,22 +33,26 @@ int cr_linux_release(struct cr_target *t);
 /**
  * cr_linux_spawn() - make the child a restore will fill
  * @layout: the image's pid and VMAs (cr_image_layout())
+ * @image_fd: the image, open read-only; the child keeps a copy for
+ *	->map_image() (restore --lazy), closed by cr_linux_resume()
  * @log: where to explain a failure
  *
  * The child has the image's pid (clone3 set_tid), is stopped and traced, has
- * no fd above 2, no rseq registration, and its own injection page, vdso and
- * vvar outside every VMA of @layout.
+ * no fd above 2 but the image's, no rseq registration, and its own
+ * injection page, vdso and vvar outside every VMA of @layout.
  *
- * Return: the target, or ERR_PTR(-errno): -EEXIST the pid is taken.
+ * Return: the target, or ERR_PTR(-errno): -EEXIST the pid is taken,
+ * -EINVAL @image_fd is not open read-only.
  */
-struct cr_target *cr_linux_spawn(const struct cr_layout *layout,
+struct cr_target *cr_linux_spawn(const struct cr_layout *layout, int image_fd,
 				 const struct cr_log *log);
 
 /**
  * cr_linux_resume() - let a fully restored child run
  * @t: from cr_linux_spawn(), after cr_restart() succeeded; freed
  *
- * Unmaps the injection page, applies credentials and registers, detaches.
+ * Applies credentials, closes the image's fd, unmaps the injection page,
+ * sets registers, detaches.
  * Return: the pid, or -errno (the child is killed then).
  */
 pid_t cr_linux_resume(struct cr_target *t);

@@ -3,6 +3,11 @@
  * What /proc tells of a target: its VMAs (smaps, with the kernel's VmFlags
  * turned back into VM_* bits), page states (pagemap), the mm fields
  * (stat). Nothing here changes the target.
+ *
+ * A private mapping of a crrun image is what restore --lazy left: the
+ * process's own memory, read from the image when first touched. A
+ * checkpoint sees it as anonymous memory with every page saved, so that
+ * the new image does not depend on the old one.
  */
 #include <ctype.h>
 #include <fcntl.h>
@@ -137,6 +142,62 @@ static void cr_vma_set_identity(struct cr_target *t, struct cr_linux_vma *v)
 			 st.st_mtim.tv_nsec;
 }
 
+/* Read the first bytes of the file @v maps: a crrun image? */
+static bool cr_file_is_image(struct cr_target *t, const struct cr_linux_vma *v)
+{
+	u8 head[CR_IMAGE_HEAD_PEEK];
+	char link[96];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	snprintf(link, sizeof(link), "/proc/%d/map_files/%lx-%lx", t->pid,
+		 v->start, v->end);
+	fd = open(link, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		/* map_files needs CAP_SYS_ADMIN; by path, never a device */
+		if (stat(v->path, &st) < 0 || !S_ISREG(st.st_mode))
+			return false;
+		fd = open(v->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			return false;
+	}
+	n = -1;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) &&
+	    st.st_dev == v->id.dev && st.st_ino == v->id.ino)
+		n = pread(fd, head, sizeof(head), 0);
+	close(fd);
+	return n > 0 && cr_is_image_head(head, n);
+}
+
+/*
+ * Is @v a private mapping of a crrun image? Each file (by device and
+ * inode) is read once per target; a file that cannot be read is not one.
+ */
+static bool cr_vma_is_image(struct cr_target *t, const struct cr_linux_vma *v)
+{
+	struct cr_image_file *nf;
+	unsigned int i;
+	bool image;
+
+	if (v->type != CR_VMA_FILE || (v->flags & VM_SHARED) || !v->id.ino)
+		return false;
+	for (i = 0; i < t->nr_image_files; i++)
+		if (t->image_files[i].dev == v->id.dev &&
+		    t->image_files[i].ino == v->id.ino)
+			return t->image_files[i].image;
+	image = cr_file_is_image(t, v);
+	nf = realloc(t->image_files, (i + 1) * sizeof(*nf));
+	if (nf) {	/* out of memory, it is read again next time */
+		t->image_files = nf;
+		nf[i].dev = v->id.dev;
+		nf[i].ino = v->id.ino;
+		nf[i].image = image;
+		t->nr_image_files++;
+	}
+	return image;
+}
+
 /* Parse one header line of maps/smaps into @v. */
 static int cr_parse_maps_line(struct cr_target *t, const char *line,
 			      struct cr_linux_vma *v)
@@ -161,6 +222,13 @@ static int cr_parse_maps_line(struct cr_target *t, const char *line,
 		/* only a checkpoint records (and checks) what a file is */
 		if (t->kind == CR_TARGET_SEIZED)
 			cr_vma_set_identity(t, v);
+	}
+	if (t->kind == CR_TARGET_SEIZED && cr_vma_is_image(t, v)) {
+		v->type = CR_VMA_ANON;
+		v->image = true;
+		free(v->path);
+		v->path = NULL;
+		memset(&v->id, 0, sizeof(v->id));
 	}
 	if (v->type == CR_VMA_FILE)
 		v->pgoff = m.offset >> PAGE_SHIFT;
@@ -442,6 +510,9 @@ static u64 cr_find_zero_pfn(void)
 static u8 cr_page_state_of(struct cr_target *t, const struct cr_linux_vma *v,
 			   unsigned long addr, u64 ent)
 {
+	/* in the page tables or only in the image, it is the process's data */
+	if (v->image)
+		return CR_PAGE_PRIVATE;
 	if (v->deleted) {
 		u64 off = ((addr - v->start) >> PAGE_SHIFT) + v->file_pgoff;
 

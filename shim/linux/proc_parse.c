@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The pure parsers of what /proc shows: no file is opened here, so that
+ * The pure parsers of what /proc shows (and of the first bytes of a mapped
+ * file, to tell a crrun image): no file is opened here, so that
  * tests/unit/test_linux_proc_parse.c can check them anywhere (qemu too).
  */
 #include <stdio.h>
@@ -225,6 +226,28 @@ int cr_auxv_words(const u64 *auxv, size_t n)
 	if (i > CR_AUXV_MAX)
 		return -E2BIG;
 	return i;
+}
+
+/**
+ * cr_is_image_head() - do the first bytes of a file open a crrun image?
+ * @buf: the file's first bytes
+ * @len: how many; fewer than CR_IMAGE_HEAD_PEEK is not an image
+ *
+ * An image opens with the cr_hdr of its head object (type CR_HDR_HEAD),
+ * then the head's magic, CR_IMAGE_MAGIC, at byte 16; any format version.
+ *
+ * Return: true for an image.
+ */
+bool cr_is_image_head(const void *buf, size_t len)
+{
+	struct cr_hdr h;
+	u64 magic;
+
+	if (len < CR_IMAGE_HEAD_PEEK)
+		return false;
+	memcpy(&h, buf, sizeof(h));
+	memcpy(&magic, (const u8 *)buf + sizeof(h), sizeof(magic));
+	return h.type == CR_HDR_HEAD && magic == CR_IMAGE_MAGIC;
 }
 
 /**

@@ -31,4 +31,8 @@ int cr_parse_stat_mm(const char *buf, struct cr_mm_map *map);
 int cr_auxv_words(const u64 *auxv, size_t n);
 u8 cr_pagemap_state(u64 ent, bool anon, u64 zero_pfn);
 
+/* The bytes of a file cr_is_image_head() needs: the head's cr_hdr, magic */
+#define CR_IMAGE_HEAD_PEEK	(sizeof(struct cr_hdr) + sizeof(u64))
+bool cr_is_image_head(const void *buf, size_t len);
+
 #endif /* _CR_LINUX_PROC_PARSE_H */

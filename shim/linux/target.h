@@ -36,10 +36,18 @@ struct cr_linux_vma {
 	unsigned long pgoff;
 	u32 type;			/* enum cr_vma_type or CR_VMA_SHIM */
 	bool deleted;			/* a deleted file, saved as anonymous */
+	bool image;			/* a crrun image (restore --lazy mapped
+					 * it): saved as anonymous, every page */
 	unsigned long file_pgoff;	/* deleted: where the file starts */
 	u64 file_size;			/* deleted: bytes the file holds */
 	struct cr_file_id id;
 	char *path;			/* NULL for anonymous memory */
+};
+
+/* A file mapped by a checkpointed process: is it a crrun image? */
+struct cr_image_file {
+	u64 dev, ino;
+	bool image;
 };
 
 /* A file the shim opened in the target for mapping. */
@@ -79,6 +87,7 @@ struct cr_target {
 	enum cr_target_kind kind;
 	const struct cr_log *log;
 	int mem_fd;			/* /proc/PID/mem, read-write */
+	bool no_vm_write;		/* process_vm_writev refused: mem_fd only */
 	int pagemap_fd;			/* /proc/PID/pagemap, or -1 */
 	bool attached;			/* ptrace holds it */
 	bool dead;			/* it exited under us */
@@ -93,6 +102,7 @@ struct cr_target {
 
 	/* syscall injection */
 	unsigned long gadget;		/* address of `0f 05` in the target */
+	bool gadget_trap;		/* an int3 follows: one stop a call */
 	unsigned long area;		/* the shim's mapping, or 0 */
 	unsigned long area_len;
 	unsigned long scratch;		/* argument memory inside it */
@@ -111,6 +121,13 @@ struct cr_target {
 	int *fds;
 	unsigned int nr_fds;
 	bool fds_valid;
+
+	/* restore: the image, open in the child for ->map_image(), or -1 */
+	int image_fd;
+
+	/* checkpoint: which mapped files are crrun images, by dev and ino */
+	struct cr_image_file *image_files;
+	unsigned int nr_image_files;
 
 	/* restore: what resume applies */
 	struct cr_arch_regs *new_regs;
@@ -234,6 +251,8 @@ void cr_linux_put_page(struct cr_target *t, struct cr_page *page);
 int cr_linux_flush(struct cr_target *t);
 void *cr_linux_kmap(struct cr_target *t, struct cr_page *page);
 void cr_linux_kunmap(struct cr_target *t, void *addr);
+int cr_linux_map_image(struct cr_target *t, unsigned long addr,
+		       unsigned long nr, unsigned long prot, u64 off);
 int cr_linux_modify_ldt(struct cr_target *t, int func, void *ptr,
 			unsigned long n);
 int cr_fd_identity(struct cr_target *t, int fd, struct cr_file_id *id,

@@ -3,6 +3,23 @@
 # Shared by run_one.sh and run_fail.sh: a work directory, the program
 # under test, and the checks. Sourced, with CRRUN set.
 
+# Close what the test runner leaked into this shell (fds above 2 an exec
+# would pass on): crrun then holds the image at fd 3 too, where restored
+# programs want an fd of their own (files.c), whoever runs the tests.
+crt_close_leaked_fds() {
+	local f fd flags
+
+	for f in /proc/$$/fdinfo/*; do
+		fd=${f##*/}
+		[ "$fd" -gt 2 ] || continue
+		flags=$(awk '/^flags:/ { print $2 }' "$f" 2>/dev/null)
+		[ -n "$flags" ] || continue
+		(( 8#$flags & 8#2000000 )) && continue	# O_CLOEXEC
+		eval "exec $fd>&-"
+	done
+}
+crt_close_leaked_fds
+
 W=$(mktemp -d "${TMPDIR:-/tmp}/crrun-it.XXXXXX") || exit 1
 GO=$W/go
 OUT=$W/out

@@ -15,7 +15,12 @@
 #   interrupt          SIGINT to crrun while it checkpoints a large process
 #   ckpt_fault NAME    checkpoint with CRRUN_FAULT=NAME (NAME:1, a one-off
 #                      failure, may also be retried into a success)
-#   rstr_fault NAME    restore with CRRUN_FAULT=NAME
+#   rstr_fault NAME    restore with CRRUN_FAULT=NAME (and the options in
+#                      CRT_RESTORE_ARGS, say --lazy)
+#   lazy_images        restore --lazy of damaged images: damaged objects
+#                      and truncated images are refused; damaged page
+#                      data that is mapped is not seen by crrun (only the
+#                      process can tell), but a plain restore refuses it
 #
 # Exit: 0 pass, 1 fail, 77 skipped.
 
@@ -102,13 +107,14 @@ make_image() {
 	touch "$GO"
 }
 
-# restore_fails WHAT IMAGE: the restore must fail before the process runs
-# (the pid file is written just before it would)
+# restore_fails WHAT IMAGE [OPTIONS...]: the restore must fail before the
+# process runs (the pid file is written just before it would)
 restore_fails() {
 	local what=$1 image=$2 rc
 
+	shift 2
 	rm -f "$W/pidfile"
-	"$CRRUN" restore --pidfile "$W/pidfile" "$image" >/dev/null \
+	"$CRRUN" restore "$@" --pidfile "$W/pidfile" "$image" >/dev/null \
 		2>"$W/rstr.err"
 	rc=$?
 	[ ! -e "$W/pidfile" ] ||
@@ -188,6 +194,38 @@ bad_images)
 		crt_fail "the undamaged image: $(cat "$W/rstr.err")"
 	crt_expect_ok 1
 	;;
+lazy_images)
+	make_image "$@"
+	size=$(stat -c %s "$W/img")
+	# page data of a run long enough to be mapped: in the middle of a
+	# batch of 2048 pages
+	data=$("$CRRUN" show --json "$W/img" | python3 -c '
+import json, sys
+print([o for o in json.load(sys.stdin) if o["type"] == "pgarr" and
+       o["nr_pages"] >= 2048][0]["data_offset"])')
+	corrupt vma-type $(($(json_field vma offset) + 16))
+	corrupt cpu-rip $(($(json_field cpu offset) + 16 + 16 * 8))
+	corrupt pgarr-count $(($(json_field pgarr offset) + 16))
+	corrupt tail-meta-csum $((size - 12))
+	head -c $((data + 1000 * 4096)) "$W/img" >"$W/bad-trunc-data"
+	for f in "$W"/bad-*; do
+		restore_fails "restore --lazy of ${f##*/bad-}" "$f" --lazy
+	done
+	rm -f "$W"/bad-*
+	corrupt page-data $((data + 1000 * 4096 + 100))
+	restore_fails "restore of page-data" "$W/bad-page-data"
+	crt_expect_ok 0
+	# the undamaged image restores lazily
+	"$CRRUN" restore --lazy "$W/img" 2>"$W/rstr.err" ||
+		crt_fail "restore --lazy of the undamaged image: $(cat "$W/rstr.err")"
+	crt_expect_ok 1
+	# the damaged page is the process's to find: it runs, and says so
+	"$CRRUN" restore --lazy "$W/bad-page-data" 2>"$W/rstr.err"
+	rc=$?
+	if [ "$rc" != 1 ] || ! grep -q '^FAIL' "$OUT"; then
+		crt_fail "restore --lazy of damaged page data exited $rc: $(cat "$W/rstr.err")"
+	fi
+	;;
 disk_full)
 	mkdir "$W/small"
 	mount -t tmpfs -o size=1m tmpfs "$W/small" 2>/dev/null ||
@@ -249,10 +287,13 @@ rstr_fault)
 	fault=$1
 	shift
 	make_image "$@"
-	CRRUN_FAULT=$fault restore_fails "restore with fault $fault" "$W/img"
+	# shellcheck disable=SC2086 # options, split
+	CRRUN_FAULT=$fault restore_fails "restore with fault $fault" "$W/img" \
+		${CRT_RESTORE_ARGS:-}
 	crt_expect_ok 0
 	# the pid is free again: a clean restore works
-	"$CRRUN" restore "$W/img" 2>"$W/rstr.err" ||
+	# shellcheck disable=SC2086
+	"$CRRUN" restore ${CRT_RESTORE_ARGS:-} "$W/img" 2>"$W/rstr.err" ||
 		crt_fail "restore without the fault: $(cat "$W/rstr.err")"
 	crt_expect_ok 1
 	;;

@@ -13,6 +13,15 @@
 #   twice    checkpoint --kill, restore, and restore again from one image
 #   again    checkpoint --kill, restore, checkpoint the restored process
 #            --kill, restore that second image
+#   lazy     checkpoint --kill, then restore --lazy: while the process
+#            runs, /proc/PID/maps shows the image and it has the fds the
+#            original had (the image's is closed)
+#   lazy_again
+#            checkpoint --kill, restore --lazy, checkpoint that process
+#            (its image still there), delete the first image, restore
+#            --lazy the second, delete it while the process runs,
+#            checkpoint again (its image deleted): the third image names
+#            no earlier one and restores copied, then lazily
 #   valgrind checkpoint --kill and show --verify run under valgrind
 #            memcheck, which must report nothing; the restore runs plainly
 #            (its child is crrun's own fork: under valgrind it would be a
@@ -23,6 +32,8 @@
 #   CRT_STDIN          the program's stdin is an idle pipe; this text (plus
 #                      a newline) goes into the stdin of `crrun restore`
 #   CRT_SIGNAL         sent to the restored process once it runs
+#   CRT_LAZY_UNMAPPED  lazy: the program has no run of pages long enough
+#                      to be mapped; only its fds are checked
 #
 # Exit: 0 pass, 1 fail, 77 skipped (not root, or a kernel feature missing).
 
@@ -42,18 +53,20 @@ start_program() {
 	crt_wait_ready
 }
 
-# restore_wait IMAGE: restore, wait for the program, check its status
+# restore_wait IMAGE [OPTIONS...]: restore, wait for the program, check
+# its status
 restore_wait() {
 	local image=$1 rc rpid
 
+	shift
 	rm -f "$W/pidfile"
 	if [ -n "${CRT_STDIN:-}" ]; then
 		printf '%s\n' "$CRT_STDIN" |
-			"$CRRUN" restore --pidfile "$W/pidfile" "$image" \
+			"$CRRUN" restore "$@" --pidfile "$W/pidfile" "$image" \
 			2>"$W/rstr.err"
 		rc=$?
 	elif [ -n "${CRT_SIGNAL:-}" ]; then
-		"$CRRUN" restore --pidfile "$W/pidfile" "$image" \
+		"$CRRUN" restore "$@" --pidfile "$W/pidfile" "$image" \
 			2>"$W/rstr.err" &
 		rpid=$!
 		crt_wait_file "$W/pidfile" || crt_fail "no pid file"
@@ -63,7 +76,7 @@ restore_wait() {
 		wait "$rpid"
 		rc=$?
 	else
-		"$CRRUN" restore --pidfile "$W/pidfile" "$image" \
+		"$CRRUN" restore "$@" --pidfile "$W/pidfile" "$image" \
 			2>"$W/rstr.err"
 		rc=$?
 	fi
@@ -71,6 +84,55 @@ restore_wait() {
 		crt_fail "restore of $image exited $rc: $(cat "$W/rstr.err")"
 	[ "$(cat "$W/pidfile" 2>/dev/null)" = "$PID" ] ||
 		crt_fail "restored with pid $(cat "$W/pidfile"), not $PID"
+}
+
+fds_of() {
+	ls "/proc/$1/fd" 2>/dev/null | sort -n | tr '\n' ' '
+}
+
+# restore_bg IMAGE [OPTIONS...]: restore in the background (crrun's pid in
+# RPID) and wait until the process runs: crrun has let go of it
+restore_bg() {
+	local image=$1 i
+
+	shift
+	rm -f "$W/pidfile"
+	"$CRRUN" restore "$@" --pidfile "$W/pidfile" "$image" \
+		2>"$W/rstr.err" &
+	RPID=$!
+	for ((i = 0; i < 1000; i++)); do
+		[ -s "$W/pidfile" ] || ! kill -0 "$RPID" 2>/dev/null && break
+		sleep 0.01
+	done
+	[ -s "$W/pidfile" ] ||
+		crt_fail "restore of $image: no pid file: $(cat "$W/rstr.err")"
+	[ "$(cat "$W/pidfile")" = "$PID" ] ||
+		crt_fail "restored with pid $(cat "$W/pidfile"), not $PID"
+	for ((i = 0; i < 1000; i++)); do
+		grep -qx 'TracerPid:[[:space:]]*0' "/proc/$PID/status" \
+			2>/dev/null && return 0
+		sleep 0.01
+	done
+	crt_fail "restore of $image: the process is still traced after 10 s"
+}
+
+# checkpoint_restored IMAGE: checkpoint --kill what restore_bg restored
+checkpoint_restored() {
+	local rc
+
+	crt_checkpoint --kill "$PID" "$1"
+	wait "$RPID"
+	rc=$?
+	[ "$rc" = 137 ] ||
+		crt_fail "the restore exited $rc, not 137 (SIGKILL): $(cat "$W/rstr.err")"
+}
+
+# expect_lazy IMAGE FDS: the process runs with IMAGE mapped and fds FDS
+expect_lazy() {
+	[ -n "${CRT_LAZY_UNMAPPED:-}" ] || grep -qF " $1" "/proc/$PID/maps" ||
+		crt_fail "$1 is not mapped: $(cat "/proc/$PID/maps")"
+	[ "$(fds_of "$PID")" = "$2" ] ||
+		crt_fail "fds after restore --lazy: $(fds_of "$PID"), before: $2"
 }
 
 check_image() {
@@ -149,6 +211,47 @@ again)
 	touch "$GO"
 	restore_wait "$W/img2"
 	crt_expect_ok 1
+	;;
+lazy)
+	start_program "$@"
+	fds=$(fds_of "$PID")
+	crt_checkpoint --kill "$PID" "$W/img"
+	crt_reap
+	restore_bg "$W/img" --lazy
+	expect_lazy "$W/img" "$fds"
+	touch "$GO"
+	wait "$RPID"
+	rc=$?
+	[ "$rc" = 0 ] || crt_fail "restore --lazy exited $rc: $(cat "$W/rstr.err")"
+	crt_expect_ok 1
+	grep -qx 'memory: copied' "$OUT" && crt_fail "memory was copied"
+	;;
+lazy_again)
+	start_program "$@"
+	fds=$(fds_of "$PID")
+	crt_checkpoint --kill "$PID" "$W/img"
+	crt_reap
+	restore_bg "$W/img" --lazy
+	expect_lazy "$W/img" "$fds"
+	checkpoint_restored "$W/img2"
+	rm "$W/img"
+	restore_bg "$W/img2" --lazy
+	expect_lazy "$W/img2" "$fds"
+	rm "$W/img2"
+	grep -qF " $W/img2 (deleted)" "/proc/$PID/maps" ||
+		crt_fail "the deleted image is not mapped"
+	checkpoint_restored "$W/img3"
+	check_image "$W/img3"
+	"$CRRUN" show "$W/img3" | grep -F "file $W/img" &&
+		crt_fail "the new image maps an earlier one"
+	touch "$GO"
+	restore_wait "$W/img3"
+	restore_wait "$W/img3" --lazy
+	crt_expect_ok 2
+	if [ "$(grep -cx 'memory: copied' "$OUT")" != 1 ] ||
+	   [ "$(grep -cx 'memory: lazy' "$OUT")" != 1 ]; then
+		crt_fail "not one copied and one lazy restore"
+	fi
 	;;
 valgrind)
 	command -v valgrind >/dev/null || crt_skip "no valgrind"

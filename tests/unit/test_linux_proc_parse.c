@@ -247,6 +247,49 @@ static void test_pagemap_zero_page_is_not_saved_in_anon_only(void **state)
 			 CR_PAGE_PRIVATE);
 }
 
+/* The first 24 bytes of an image as checkpoint writes them (docs/IMAGE.md) */
+static const u8 image_start[CR_IMAGE_HEAD_PEEK] = {
+	0x01, 0x00, 0x00, 0x00, 0x78, 0x00, 0x00, 0x00,	/* HEAD, len 120 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,	/* parent, _pad */
+	0x00, 0xd2, 0xa2, 0xc0, 0x0c, 0xed, 0xfe, 0x00,	/* CR_IMAGE_MAGIC */
+};
+
+static void test_image_head_is_recognised(void **state)
+{
+	u8 buf[64] = { 0 };
+
+	assert_true(cr_is_image_head(image_start, sizeof(image_start)));
+	/* more bytes read than needed: the rest does not matter */
+	memcpy(buf, image_start, sizeof(image_start));
+	memset(buf + sizeof(image_start), 0xff,
+	       sizeof(buf) - sizeof(image_start));
+	assert_true(cr_is_image_head(buf, sizeof(buf)));
+}
+
+static void test_image_head_rejects_other_files(void **state)
+{
+	static const u8 elf[CR_IMAGE_HEAD_PEEK] = { 0x7f, 'E', 'L', 'F', 2, 1 };
+	u8 buf[CR_IMAGE_HEAD_PEEK];
+	unsigned int i;
+
+	assert_false(cr_is_image_head(elf, sizeof(elf)));
+	/* a file shorter than the head's magic */
+	assert_false(cr_is_image_head(image_start, sizeof(image_start) - 1));
+	assert_false(cr_is_image_head(image_start, 0));
+	/* the magic alone at offset 0 (no cr_hdr before it) */
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, image_start + 16, 8);
+	assert_false(cr_is_image_head(buf, sizeof(buf)));
+	/* any byte of the type or of the magic changed */
+	for (i = 0; i < sizeof(buf); i++) {
+		if (i >= 4 && i < 16)
+			continue;	/* len, parent, _pad: not looked at */
+		memcpy(buf, image_start, sizeof(buf));
+		buf[i] ^= 0x40;
+		assert_false(cr_is_image_head(buf, sizeof(buf)));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +308,8 @@ int main(void)
 		cmocka_unit_test(test_auxv_words_keep_the_at_null_pair),
 		cmocka_unit_test(test_pagemap_states),
 		cmocka_unit_test(test_pagemap_zero_page_is_not_saved_in_anon_only),
+		cmocka_unit_test(test_image_head_is_recognised),
+		cmocka_unit_test(test_image_head_rejects_other_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
