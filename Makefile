@@ -12,7 +12,8 @@
 #                   file baselines; the table goes into docs/PERFORMANCE.md
 #                   (BENCH_RUNS=5, BENCH_SIZES="64 512 2048" MiB,
 #                   BENCH_SPARSE=4096/64 MiB mapped/touched, BENCH_DIR=/tmp
-#                   for the images, BENCH_TIMEOUT=120 s a step)
+#                   for the images, BENCH_TIMEOUT=120 s a step,
+#                   BENCH_SYNC=1 to also time checkpoint --sync)
 #   make asan       unit + integration tests under ASan + UBSan (./build-asan)
 #   make fuzz       libFuzzer on the image reader and a mock restore
 #                   (FUZZ_SECONDS=300, FUZZ_JOBS=1; corpus in fuzz-out/)
@@ -76,9 +77,11 @@ BENCH_SIZES ?= 64 512 2048
 BENCH_SPARSE ?= 4096/64
 BENCH_DIR ?= /tmp
 BENCH_TIMEOUT ?= 120
+BENCH_SYNC ?= 0
 BENCH_OUT ?= docs/PERFORMANCE.md
 BENCH_KNOBS = BENCH_RUNS=$(BENCH_RUNS) BENCH_SIZES="$(BENCH_SIZES)" \
-	      BENCH_SPARSE=$(BENCH_SPARSE) BUILD_TYPE=$(BUILD_TYPE)
+	      BENCH_SPARSE=$(BENCH_SPARSE) BENCH_SYNC=$(BENCH_SYNC) \
+	      BUILD_TYPE=$(BUILD_TYPE)
 
 # bench/ is a CMake project of its own, built beside crrun in build/bench
 bench: deps
@@ -88,7 +91,7 @@ bench: deps
 	build/bench/crbench --crrun build/crrun \
 		--workload build/bench/crbench_workload \
 		--runs $(BENCH_RUNS) --sizes '$(BENCH_SIZES)' \
-		--sparse $(BENCH_SPARSE) --dir $(BENCH_DIR) \
+		--sparse $(BENCH_SPARSE) --sync $(BENCH_SYNC) --dir $(BENCH_DIR) \
 		--timeout $(BENCH_TIMEOUT) --out '$(BENCH_OUT)' \
 		--made-by 'make bench $(BENCH_KNOBS)' \
 		--rev "$$(git rev-parse --short HEAD 2>/dev/null)"

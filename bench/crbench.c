@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * crbench: `make bench`. For each workload, BENCH_RUNS runs of: the
- * baselines, a checkpoint of the running workload, a restore of it; then a
- * table of medians, printed and written into docs/PERFORMANCE.md between
- * its crbench markers.
+ * baselines, a checkpoint of the running workload (and with --sync 1 one
+ * more with `checkpoint --sync`), a restore of it, a restore of the same
+ * image with --lazy; then a table of medians, printed and written into
+ * docs/PERFORMANCE.md between its crbench markers. What this crrun lacks
+ * (`restore --lazy`, `checkpoint --sync`) is reported as "n/a".
  *
  * crbench --crrun PATH --workload PATH [--runs N] [--sizes "64 512 2048"]
- *         [--sparse MAPPED_MIB/TOUCHED_MIB] [--no-small] [--dir DIR]
- *         [--timeout SECONDS] [--out FILE] [--made-by TEXT] [--rev TEXT]
+ *         [--sparse MAPPED_MIB/TOUCHED_MIB] [--no-small] [--sync 0|1]
+ *         [--dir DIR] [--timeout SECONDS] [--out FILE] [--made-by TEXT]
+ *         [--rev TEXT]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,6 +24,8 @@
 
 #include "crbench.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 struct bench_plan {
 	char sizes[256];
 	unsigned long sparse_mapped, sparse_touched;
@@ -30,9 +35,9 @@ struct bench_plan {
 static struct bench_workload workloads[BENCH_MAX_WORKLOADS];
 
 /* what crbench makes in its work directory, named once for the handlers */
-static const char *const work_files[] = {"image", "baseline.write", "pid",
-					 "crrun.err"};
-static char work_paths[4][4200];
+static const char *const work_files[] = {"image", "image.sync",
+					 "baseline.write", "pid", "crrun.err"};
+static char work_paths[ARRAY_SIZE(work_files)][4200];
 static char workdir_to_remove[4096];
 
 /* Context: async-signal-safe (unlink and rmdir of names made earlier). */
@@ -42,7 +47,7 @@ static void remove_workdir(void)
 
 	if (!workdir_to_remove[0])
 		return;
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < ARRAY_SIZE(work_files); i++)
 		unlink(work_paths[i]);
 	rmdir(workdir_to_remove);
 	workdir_to_remove[0] = 0;
@@ -67,8 +72,9 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: crbench --crrun PATH --workload PATH [--runs N]\n"
 		"               [--sizes \"64 512 2048\"] [--sparse 4096/64]\n"
-		"               [--no-small] [--dir DIR] [--timeout SECONDS]\n"
-		"               [--out FILE] [--made-by TEXT] [--rev TEXT]\n");
+		"               [--no-small] [--sync 0|1] [--dir DIR]\n"
+		"               [--timeout SECONDS] [--out FILE]\n"
+		"               [--made-by TEXT] [--rev TEXT]\n");
 	exit(2);
 }
 
@@ -82,6 +88,7 @@ static void parse_opts(int argc, char **argv, struct bench_opts *o,
 		{"sizes", required_argument, NULL, 's'},
 		{"sparse", required_argument, NULL, 'p'},
 		{"no-small", no_argument, NULL, 'S'},
+		{"sync", required_argument, NULL, 'y'},
 		{"dir", required_argument, NULL, 'd'},
 		{"timeout", required_argument, NULL, 't'},
 		{"out", required_argument, NULL, 'o'},
@@ -112,6 +119,9 @@ static void parse_opts(int argc, char **argv, struct bench_opts *o,
 			break;
 		case 'S':
 			p->small = false;
+			break;
+		case 'y':
+			o->sync = atoi(optarg) != 0;
 			break;
 		case 'd':
 			o->dir = optarg;
@@ -185,6 +195,28 @@ static int plan_workloads(struct bench_plan *p)
 	return nw;
 }
 
+/* what this crrun can do: an option it lacks is "n/a" in the report */
+static void probe_crrun(struct bench_opts *o)
+{
+	int ms = o->timeout_s * 1000;
+	int lazy = bench_help_lists(o->crrun, "restore", "--lazy", ms);
+	int sync = bench_help_lists(o->crrun, "checkpoint", "--sync", ms);
+
+	if (lazy < 0 || sync < 0) {
+		fprintf(stderr, "crbench: %s --help: %s\n", o->crrun,
+			strerror(-(lazy < 0 ? lazy : sync)));
+		exit(1);
+	}
+	o->has_lazy = lazy;
+	o->has_sync = sync;
+	if (!o->has_lazy)
+		fprintf(stderr, "crbench: %s restore has no --lazy: n/a\n",
+			o->crrun);
+	if (o->sync && !o->has_sync)
+		fprintf(stderr, "crbench: %s checkpoint has no --sync: n/a\n",
+			o->crrun);
+}
+
 static void setup_process(struct bench_opts *o)
 {
 	struct sigaction sa = {.sa_handler = on_fatal};
@@ -205,7 +237,7 @@ static void setup_process(struct bench_opts *o)
 			strerror(errno));
 		exit(1);
 	}
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < (int)ARRAY_SIZE(work_files); i++)
 		snprintf(work_paths[i], sizeof(work_paths[i]), "%s/%s",
 			 o->workdir, work_files[i]);
 	snprintf(workdir_to_remove, sizeof(workdir_to_remove), "%s",
@@ -225,6 +257,7 @@ int main(int argc, char **argv)
 	parse_opts(argc, argv, &o, &p);
 	nw = plan_workloads(&p);
 	setup_process(&o);
+	probe_crrun(&o);
 	for (i = 0; i < nw; i++) {
 		struct bench_workload *w = &workloads[i];
 

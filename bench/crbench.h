@@ -17,7 +17,7 @@
 #define BENCH_MAX_RUNS	    50
 #define BENCH_MAX_WORKLOADS 16
 
-/* A figure that was not measured (a failed step). */
+/* A figure that was not measured (a failed step, or a step not taken). */
 #define BENCH_NONE (-1.0)
 
 /* Baselines over the same number of bytes as the workload touched. */
@@ -25,22 +25,25 @@ struct bench_baseline {
 	double memcpy_s;   /* memcpy between two touched buffers */
 	double write_s;	   /* write(2) into a new file beside the image */
 	double rewrite_s;  /* the same again at once (warm memory) */
-	double fsync_s;	   /* the same, then fsync(2): crrun syncs */
+	double fsync_s;	   /* the same, then fsync(2): checkpoint --sync */
 	double fresh_s;	   /* memcpy into new 4 KiB pages, a fault each */
 	double populate_s; /* mmap(MAP_POPULATE) + memcpy */
 	double thp_s;	   /* MADV_HUGEPAGE mapping + memcpy */
 };
 
 struct bench_run {
-	double ckpt_s;	   /* fork to reap of `crrun checkpoint` */
-	double stop_ms;	   /* largest gap the workload saw meanwhile */
-	double stopped_ms; /* sum of its gaps over 2 ms meanwhile */
+	double ckpt_s;	    /* fork to reap of `crrun checkpoint` */
+	double ckpt_sync_s; /* the same with --sync (o->sync only) */
+	double stop_ms;	    /* largest gap the workload saw meanwhile */
+	double stopped_ms;  /* sum of its gaps over 2 ms meanwhile */
 	double image_bytes;
 	double ckpt_rss_kib; /* ru_maxrss of crrun checkpoint */
 	double rstr_run_s;   /* fork of `crrun restore` to the first
 			      * instruction the restored workload ran */
 	double rstr_exit_s;  /* fork to reap of `crrun restore --detach` */
 	double rstr_rss_kib;
+	double lazy_run_s; /* rstr_run_s of `crrun restore --lazy` */
+	double lazy_rss_kib;
 	struct bench_baseline base;
 };
 
@@ -51,6 +54,7 @@ struct bench_workload {
 	long ready_rss_kib; /* the workload's RSS once filled */
 	int nruns;	    /* runs that completed */
 	bool verified;	    /* a restored copy checked its own memory */
+	bool lazy_verified; /* and so did a copy restored with --lazy */
 	struct bench_run runs[BENCH_MAX_RUNS];
 	char error[512]; /* the first failure, empty if none */
 };
@@ -64,6 +68,9 @@ struct bench_opts {
 	const char *out;     /* the Markdown file to update, or NULL */
 	const char *made_by; /* the command line to record */
 	const char *rev;     /* the crrun revision to record, or NULL */
+	bool sync;	     /* also time `crrun checkpoint --sync` */
+	bool has_lazy;	     /* `crrun restore --help` lists --lazy */
+	bool has_sync;	     /* `crrun checkpoint --help` lists --sync */
 	char workdir[4096];  /* the directory made under dir */
 };
 
@@ -86,6 +93,8 @@ struct bench_lines {
 
 int bench_read_line(struct bench_lines *lr, char *line, size_t size,
 		    int timeout_ms);
+int bench_help_lists(const char *crrun, const char *cmd, const char *opt,
+		     int timeout_ms);
 
 /* baseline.c */
 

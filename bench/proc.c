@@ -237,3 +237,51 @@ int bench_read_line(struct bench_lines *lr, char *line, size_t size,
 			lr->len += n;
 	}
 }
+
+/**
+ * bench_help_lists() - whether `crrun CMD --help` mentions an option
+ * @crrun: the crrun binary
+ * @cmd: the command ("restore")
+ * @opt: the option as its help spells it ("--lazy")
+ * @timeout_ms: the bound on the whole call
+ *
+ * The benchmark runs against crrun before and after an option lands: an
+ * option this crrun lacks is reported as "n/a", not as a failure.
+ *
+ * Return: 1 if some line of the help has @opt, 0 if none, or -errno.
+ */
+int bench_help_lists(const char *crrun, const char *cmd, const char *opt,
+		     int timeout_ms)
+{
+	char *argv[] = {(char *)crrun, (char *)cmd, "--help", NULL};
+	struct bench_lines lr = {.fd = -1};
+	int pfd[2], null, status, ret, wret, found = 0;
+	char line[512];
+	pid_t pid;
+
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0)
+		return -errno;
+	if (pipe2(pfd, O_CLOEXEC)) {
+		ret = -errno;
+		goto out_close_null;
+	}
+	pid = bench_spawn(argv, null, pfd[1], pfd[1]);
+	close(pfd[1]);
+	if (pid < 0) {
+		ret = pid;
+		goto out_close_pipe;
+	}
+	lr.fd = pfd[0];
+	while ((ret = bench_read_line(&lr, line, sizeof(line), timeout_ms)) > 0)
+		if (strstr(line, opt))
+			found = 1;
+	wret = bench_wait(pid, timeout_ms, &status, NULL);
+	if (!ret)
+		ret = wret ? wret : found;
+out_close_pipe:
+	close(pfd[0]);
+out_close_null:
+	close(null);
+	return ret;
+}

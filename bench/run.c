@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * One run of one workload: baselines; start the workload; checkpoint it
- * while it runs; kill it; restore it; check that it runs (and on the first
- * run, that its memory came back); kill it. Every step is bounded by
- * o->timeout_s and every process is killed on the way out.
+ * while it runs (and, with o->sync, once more with --sync); kill it;
+ * restore it; check that it runs (and on the first run, that its memory
+ * came back); kill it; restore the same image with --lazy and check it the
+ * same way; kill it. Every step is bounded by o->timeout_s and every
+ * process is killed on the way out.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,7 +26,7 @@ struct run_state {
 	const struct bench_opts *o;
 	struct bench_workload *w;
 	struct bench_run *r;
-	char image[4200], pidfile[4200], errfile[4200];
+	char image[4200], sync_image[4200], pidfile[4200], errfile[4200];
 	int devnull;
 	pid_t orig;		/* the workload as started */
 	pid_t restored;		/* the restored workload */
@@ -134,36 +136,55 @@ static int start_workload(struct run_state *s)
 	return 0;
 }
 
-static int do_checkpoint(struct run_state *s)
+/* crrun checkpoint [--sync] of the original: bounded, timed fork to reap */
+static int run_checkpoint(struct run_state *s, bool sync, const char *image,
+			  double *secs, struct rusage *ru)
 {
-	char pid[24], err[512];
-	char *argv[] = {(char *)s->o->crrun, "checkpoint", pid, s->image, NULL};
-	struct rusage ru;
-	struct stat st;
-	uint64_t t0 = 0;
-	int fd, status, ret;
+	char pid[24], err[512], *argv[6];
+	uint64_t t0;
+	int fd, status, ret, n = 0;
 	pid_t c;
 
 	snprintf(pid, sizeof(pid), "%d", (int)s->orig);
-	/* reset the workload's max gap just before */
-	ret = ask_max_gap(s, s->orig, NULL, NULL);
-	if (ret)
-		return ret;
+	argv[n++] = (char *)s->o->crrun;
+	argv[n++] = "checkpoint";
+	if (sync)
+		argv[n++] = "--sync";
+	argv[n++] = pid;
+	argv[n++] = (char *)image;
+	argv[n] = NULL;
 	fd = open(s->errfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	t0 = bench_now_ns();
 	c = bench_spawn(argv, s->devnull, fd, fd);
-	ret = c < 0 ? c : bench_wait(c, step_ms(s), &status, &ru);
-	s->r->ckpt_s = (bench_now_ns() - t0) / 1e9;
+	ret = c < 0 ? c : bench_wait(c, step_ms(s), &status, ru);
+	*secs = (bench_now_ns() - t0) / 1e9;
 	close(fd);
 	if (ret)
 		return ret;
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		run_fail(s, "crrun checkpoint exited %#x: %s", status,
+		run_fail(s, "crrun checkpoint%s exited %#x: %s",
+			 sync ? " --sync" : "", status,
 			 first_err_line(s, err, sizeof(err)));
 		return -ECANCELED;
 	}
+	return 0;
+}
+
+static int do_checkpoint(struct run_state *s)
+{
+	struct rusage ru;
+	struct stat st;
+	int ret;
+
+	/* reset the workload's max gap just before */
+	ret = ask_max_gap(s, s->orig, NULL, NULL);
+	if (ret)
+		return ret;
+	ret = run_checkpoint(s, false, s->image, &s->r->ckpt_s, &ru);
+	if (ret)
+		return ret;
 	s->r->ckpt_rss_kib = ru.ru_maxrss;
 	s->r->stopped_ms = 0;
 	ret = ask_max_gap(s, s->orig, &s->r->stop_ms, &s->r->stopped_ms);
@@ -177,17 +198,46 @@ static int do_checkpoint(struct run_state *s)
 	return 0;
 }
 
-/* crrun restore: bounded; the restored pid from the pid file */
-static int run_restore(struct run_state *s, int out_fd, uint64_t *t0)
+/*
+ * The same checkpoint with --sync, into an image of its own that goes at
+ * once: the restores below use the image of the plain checkpoint.
+ */
+static int do_checkpoint_sync(struct run_state *s)
 {
-	char *argv[] = {(char *)s->o->crrun, "restore", "--detach", "--pidfile",
-			s->pidfile,	     s->image,	NULL};
-	char err[512];
 	struct rusage ru;
-	int fd, status, ret;
+	int ret;
+
+	ret = run_checkpoint(s, true, s->sync_image, &s->r->ckpt_sync_s, &ru);
+	unlink(s->sync_image);
+	return ret;
+}
+
+/* what one `crrun restore` gave */
+struct restore_figures {
+	double run_s;  /* fork to the restored workload's first instruction */
+	double exit_s; /* fork to reap of crrun */
+	double rss_kib;
+};
+
+/* crrun restore [--lazy]: bounded; the restored pid from the pid file */
+static int run_restore(struct run_state *s, bool lazy, int out_fd, uint64_t *t0,
+		       struct restore_figures *fig)
+{
+	char err[512], *argv[8];
+	struct rusage ru;
+	int fd, status, ret, n = 0;
 	FILE *f;
 	pid_t c;
 
+	argv[n++] = (char *)s->o->crrun;
+	argv[n++] = "restore";
+	if (lazy)
+		argv[n++] = "--lazy";
+	argv[n++] = "--detach";
+	argv[n++] = "--pidfile";
+	argv[n++] = s->pidfile;
+	argv[n++] = s->image;
+	argv[n] = NULL;
 	fd = open(s->errfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
@@ -195,16 +245,17 @@ static int run_restore(struct run_state *s, int out_fd, uint64_t *t0)
 	*t0 = bench_now_ns();
 	c = bench_spawn(argv, s->devnull, out_fd, fd);
 	ret = c < 0 ? c : bench_wait(c, step_ms(s), &status, &ru);
-	s->r->rstr_exit_s = (bench_now_ns() - *t0) / 1e9;
+	fig->exit_s = (bench_now_ns() - *t0) / 1e9;
 	close(fd);
 	if (ret)
 		return ret;
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		run_fail(s, "crrun restore exited %#x: %s", status,
+		run_fail(s, "crrun restore%s exited %#x: %s",
+			 lazy ? " --lazy" : "", status,
 			 first_err_line(s, err, sizeof(err)));
 		return -ECANCELED;
 	}
-	s->r->rstr_rss_kib = ru.ru_maxrss;
+	fig->rss_kib = ru.ru_maxrss;
 	f = fopen(s->pidfile, "r");
 	if (!f || fscanf(f, "%d", &s->restored) != 1) {
 		run_fail(s, "crrun restore wrote no pid to %s", s->pidfile);
@@ -218,24 +269,31 @@ static int run_restore(struct run_state *s, int out_fd, uint64_t *t0)
 	return ret;
 }
 
-static int do_restore(struct run_state *s)
+/*
+ * Kill whichever process runs from the image (the original, or an earlier
+ * restored copy), wait until its pid is free for the restore, and restore
+ * it with its stdout on a new pipe.
+ */
+static int do_restore(struct run_state *s, bool lazy,
+		      struct restore_figures *fig)
 {
+	pid_t *prev = s->orig > 0 ? &s->orig : &s->restored;
 	unsigned long long from, to;
 	char line[256];
 	int pfd[2], ret;
 	uint64_t t0 = 0;
 
-	ret = bench_kill_wait(s->orig, step_ms(s));
+	ret = bench_kill_wait(*prev, step_ms(s));
 	if (ret)
 		return ret;
-	s->orig = 0;
+	*prev = 0;
 	close(s->out.fd);
 	s->out.fd = -1;
 	/* the restored workload's stdout is crrun restore's: a new pipe */
 	if (pipe2(pfd, O_CLOEXEC))
 		return -errno;
 	s->out = (struct bench_lines){.fd = pfd[0]};
-	ret = run_restore(s, pfd[1], &t0);
+	ret = run_restore(s, lazy, pfd[1], &t0, fig);
 	close(pfd[1]);
 	if (ret)
 		return ret;
@@ -245,13 +303,38 @@ static int do_restore(struct run_state *s)
 		return ret;
 	if (sscanf(line, "gap %llu %llu", &from, &to) != 2)
 		return -EPROTO;
-	s->r->rstr_run_s = to > t0 ? (to - t0) / 1e9 : 0;
+	fig->run_s = to > t0 ? (to - t0) / 1e9 : 0;
 	/* and it answers: its signal handler came back too */
 	return ask_max_gap(s, s->restored, NULL, NULL);
 }
 
+static int do_restore_copy(struct run_state *s)
+{
+	struct restore_figures fig;
+	int ret = do_restore(s, false, &fig);
+
+	if (ret)
+		return ret;
+	s->r->rstr_run_s = fig.run_s;
+	s->r->rstr_exit_s = fig.exit_s;
+	s->r->rstr_rss_kib = fig.rss_kib;
+	return 0;
+}
+
+static int do_restore_lazy(struct run_state *s)
+{
+	struct restore_figures fig;
+	int ret = do_restore(s, true, &fig);
+
+	if (ret)
+		return ret;
+	s->r->lazy_run_s = fig.run_s;
+	s->r->lazy_rss_kib = fig.rss_kib;
+	return 0;
+}
+
 /* the restored workload rereads its memory against its own pattern */
-static int verify_restored(struct run_state *s)
+static int verify_restored(struct run_state *s, bool *verified)
 {
 	char line[256];
 	int ret;
@@ -265,7 +348,7 @@ static int verify_restored(struct run_state *s)
 		run_fail(s, "the restored workload's memory differs: %s", line);
 		return -ECANCELED;
 	}
-	s->w->verified = true;
+	*verified = true;
 	return 0;
 }
 
@@ -280,6 +363,7 @@ static void run_cleanup(struct run_state *s)
 	if (s->devnull >= 0)
 		close(s->devnull);
 	unlink(s->image);
+	unlink(s->sync_image);
 	unlink(s->pidfile);
 	unlink(s->errfile);
 	/* anything else that was reparented to crbench */
@@ -287,12 +371,57 @@ static void run_cleanup(struct run_state *s)
 		;
 }
 
-static const char *step_name(int step)
-{
-	static const char *const names[] = {"baselines", "workload start",
-					    "checkpoint", "restore", "verify"};
+/* the steps of a run, in their order */
+enum run_step {
+	STEP_BASELINES,
+	STEP_START,
+	STEP_CHECKPOINT,
+	STEP_CHECKPOINT_SYNC,
+	STEP_RESTORE,
+	STEP_VERIFY,
+	STEP_RESTORE_LAZY,
+	STEP_VERIFY_LAZY,
+	STEP_DONE,
+};
 
-	return names[step];
+static const char *const step_names[] = {
+	[STEP_BASELINES] = "baselines",
+	[STEP_START] = "workload start",
+	[STEP_CHECKPOINT] = "checkpoint",
+	[STEP_CHECKPOINT_SYNC] = "checkpoint --sync",
+	[STEP_RESTORE] = "restore",
+	[STEP_VERIFY] = "verify",
+	[STEP_RESTORE_LAZY] = "restore --lazy",
+	[STEP_VERIFY_LAZY] = "verify after restore --lazy",
+};
+
+/* one step, or 0 for a step this run leaves out */
+static int run_step(struct run_state *s, enum run_step step, int run)
+{
+	const struct bench_opts *o = s->o;
+
+	switch (step) {
+	case STEP_BASELINES:
+		return bench_measure_baseline(o, s->w->bytes, &s->r->base);
+	case STEP_START:
+		return start_workload(s);
+	case STEP_CHECKPOINT:
+		return do_checkpoint(s);
+	case STEP_CHECKPOINT_SYNC:
+		return o->sync && o->has_sync ? do_checkpoint_sync(s) : 0;
+	case STEP_RESTORE:
+		return do_restore_copy(s);
+	case STEP_VERIFY:
+		return run ? 0 : verify_restored(s, &s->w->verified);
+	case STEP_RESTORE_LAZY:
+		return o->has_lazy ? do_restore_lazy(s) : 0;
+	case STEP_VERIFY_LAZY:
+		if (run || !o->has_lazy)
+			return 0;
+		return verify_restored(s, &s->w->lazy_verified);
+	default:
+		return 0;
+	}
 }
 
 /**
@@ -307,26 +436,28 @@ int bench_run_workload(const struct bench_opts *o, struct bench_workload *w,
 		       int run)
 {
 	struct run_state s = {.o = o, .w = w, .r = &w->runs[run], .out.fd = -1};
-	int step = 0, ret;
+	enum run_step step;
+	int ret = 0;
 
+	/* figures of steps this run may leave out */
+	s.r->ckpt_sync_s = BENCH_NONE;
+	s.r->lazy_run_s = BENCH_NONE;
+	s.r->lazy_rss_kib = BENCH_NONE;
 	snprintf(s.image, sizeof(s.image), "%s/image", o->workdir);
+	snprintf(s.sync_image, sizeof(s.sync_image), "%s/image.sync",
+		 o->workdir);
 	snprintf(s.pidfile, sizeof(s.pidfile), "%s/pid", o->workdir);
 	snprintf(s.errfile, sizeof(s.errfile), "%s/crrun.err", o->workdir);
 	s.devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (s.devnull < 0)
 		return -errno;
 
-	ret = bench_measure_baseline(o, w->bytes, &s.r->base);
-	if (!ret && ++step)
-		ret = start_workload(&s);
-	if (!ret && ++step)
-		ret = do_checkpoint(&s);
-	if (!ret && ++step)
-		ret = do_restore(&s);
-	if (!ret && run == 0 && ++step)
-		ret = verify_restored(&s);
-	if (ret)
-		run_fail(&s, "%s: %s", step_name(step), strerror(-ret));
+	for (step = 0; step < STEP_DONE && !ret; step++) {
+		ret = run_step(&s, step, run);
+		if (ret)
+			run_fail(&s, "%s: %s", step_names[step],
+				 strerror(-ret));
+	}
 	run_cleanup(&s);
 	return ret;
 }
