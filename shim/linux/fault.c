@@ -26,6 +26,8 @@
  *     spawn_wait        waiting for the child to stop
  *     spawn_attach      ptrace options, /proc files, registers
  *     spawn_inject_area mapping the injection area
+ *     spawn_uffd        making the child's userfaultfd (not an error: the
+ *                       pages are then written by process_vm_writev)
  *     spawn_rseq        unregistering the inherited rseq area
  *     spawn_specials    moving the vdso and vvar out of the image's way
  *     resume_creds      groups, ids, capabilities, name, personality

@@ -531,6 +531,23 @@ int cr_linux_get_user_pages(struct cr_target *t, unsigned long addr, int nr,
 	return nr;
 }
 
+/*
+ * Fresh anonymous pages by UFFDIO_COPY, which spares the kernel zeroing
+ * them first; the rest (file COW pages, pages already there) the usual way.
+ */
+static int cr_write_run(struct cr_target *t, struct cr_page_run *run)
+{
+	size_t len = (size_t)run->nr * PAGE_SIZE;
+	ssize_t n;
+
+	n = cr_uffd_write(t, run->addr, run->buf, len);
+	if (n < 0)
+		return n;
+	if ((size_t)n == len)
+		return 0;
+	return cr_mem_write(t, run->addr + n, run->buf + n, len - n);
+}
+
 /**
  * cr_linux_put_page() - ->put_page: the last page of a write run sends it
  * @t: the target
@@ -546,8 +563,7 @@ void cr_linux_put_page(struct cr_target *t, struct cr_page *page)
 	if (run->write) {
 		ret = cr_fault_point(t, "gup_write");
 		if (!ret)
-			ret = cr_mem_write(t, run->addr, run->buf,
-					   (size_t)run->nr * PAGE_SIZE);
+			ret = cr_write_run(t, run);
 		if (ret < 0 && !t->flush_err)
 			t->flush_err = ret;
 	}

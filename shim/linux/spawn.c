@@ -310,6 +310,7 @@ struct cr_target *cr_linux_spawn(const struct cr_layout *layout, int image_fd,
 			t->pid, ret);
 		goto out_kill;
 	}
+	cr_uffd_open(t);
 	ret = cr_fault_point(t, "spawn_rseq");
 	if (!ret)
 		ret = cr_unregister_rseq(t);

@@ -36,6 +36,7 @@ struct cr_target *cr_target_alloc(pid_t pid, enum cr_target_kind kind,
 	t->mem_fd = -1;
 	t->pagemap_fd = -1;
 	t->image_fd = -1;
+	t->uffd = -1;
 	cr_fault_init(t);
 	return t;
 }
@@ -59,6 +60,7 @@ void cr_target_free(struct cr_target *t)
 	free(t->run_buf);
 	free(t->fds);
 	free(t->image_files);
+	cr_uffd_close(t);
 	free(t->new_regs);
 	free(t->inj);
 	free(t->creds.groups);

@@ -89,6 +89,7 @@ struct cr_target {
 	int mem_fd;			/* /proc/PID/mem, read-write */
 	bool no_vm_write;		/* process_vm_writev refused: mem_fd only */
 	int pagemap_fd;			/* /proc/PID/pagemap, or -1 */
+	int uffd;			/* restore: a userfaultfd on its mm, or -1 */
 	bool attached;			/* ptrace holds it */
 	bool dead;			/* it exited under us */
 	bool stopped;			/* in a ptrace stop (seize: after the first) */
@@ -200,6 +201,12 @@ long cr_remote_syscall(struct cr_target *t, long nr, const u64 args[6]);
 #define cr_rsys(t, nr, ...) \
 	cr_remote_syscall(t, nr, (const u64[6]){ __VA_ARGS__ })
 int cr_find_gadget(struct cr_target *t);
+
+/* uffd.c: fresh anonymous pages of a restore child, filled by UFFDIO_COPY */
+void cr_uffd_open(struct cr_target *t);
+void cr_uffd_close(struct cr_target *t);
+ssize_t cr_uffd_write(struct cr_target *t, unsigned long addr,
+		      const void *buf, size_t len);
 unsigned long cr_find_free_area(struct cr_target *t, unsigned long len,
 				const struct cr_layout_vma *avoid,
 				unsigned int nr_avoid);
