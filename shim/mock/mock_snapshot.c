@@ -8,6 +8,7 @@
  * task in the snapshot, as the process running on would.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
 
@@ -54,8 +55,11 @@ void mock_task_read(struct cr_target *t)
  * @prot: PROT_*
  * @off: byte offset in the image, page-aligned
  *
- * Return: 0, -EBADF without an image, -EINVAL (unaligned, or past the end
- * of the image), -EIO, -ENOMEM, or what mapping there gives.
+ * Pages past the end of the image map as zeros (the kernel would map them
+ * and give SIGBUS on access): the engine must find the image short itself.
+ *
+ * Return: 0, -EBADF without an image, -EINVAL (unaligned), -EIO, -ENOMEM,
+ * or what mapping there gives.
  */
 int mock_map_image(struct cr_target *t, unsigned long addr, unsigned long nr,
 		   unsigned long prot, u64 off)
@@ -78,11 +82,13 @@ int mock_map_image(struct cr_target *t, unsigned long addr, unsigned long nr,
 	if (!inode)
 		return -ENOMEM;
 	inode->image = true;
+	/* as mmap(2), a range past the end of the file maps (then faults) */
 	ret = pread(t->image_fd, inode->data, len, off);
-	if (ret != (long)len) {
-		ret = ret < 0 ? -EIO : -EINVAL;
+	if (ret < 0) {
+		ret = -EIO;
 		goto out_put;
 	}
+	memset(inode->data + ret, 0, len - ret);
 	ret = __mock_do_mmap(t, addr, len, prot, MAP_PRIVATE | MAP_FIXED,
 			     inode, 0);
 	if (ret >= 0) {

@@ -342,6 +342,42 @@ static void test_lazy_restore_fails_on_a_failed_mapping(void **state)
 	mock_mm_free(t);
 }
 
+/* An image cut inside page data it would map is refused, not mapped. */
+static void test_lazy_restore_of_an_image_cut_in_page_data_gives_eio(void **state)
+{
+	struct lz_state *s = *state;
+	long size = cr_test_image_size(s->fd);
+	int fd = cr_test_image_fd();
+	struct cr_target *t = cr_test_mock_empty();
+	u8 *img = malloc(size);
+	long cut = -1;
+
+	assert_non_null(img);
+	cr_test_pread(s->fd, 0, img, size);
+	/* half-way through the big VMA's second batch */
+	for (unsigned int nth = 0; cut < 0; nth++) {
+		long o = cr_test_find_obj(s->fd, CR_HDR_PGARR, nth);
+		struct cr_hdr_pgarr p;
+		u64 first;
+
+		assert_true(o >= 0);
+		memcpy(&p, img + o + sizeof(struct cr_hdr), sizeof(p));
+		if (!p.nr_pages)
+			continue;
+		memcpy(&first, img + o + sizeof(struct cr_hdr) + sizeof(p),
+		       sizeof(first));
+		if (first == BIG + CR_PGARR_CHUNK * PAGE_SIZE)
+			cut = o + 16 * PAGE_SIZE;
+	}
+	cr_test_pwrite(fd, 0, img, cut);
+	assert_int_equal(restore_lazy(t, fd, &s->tl), -EIO);
+	assert_non_null(strstr(s->tl.first, "truncated"));
+	assert_balanced(t);
+	mock_mm_free(t);
+	free(img);
+	close(fd);
+}
+
 /* A lazily restored process checkpoints into an image of its own. */
 static void test_lazily_restored_process_checkpoints_again(void **state)
 {
@@ -372,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_lazy_restore_copies_when_the_image_cannot_be_mapped),
 		cmocka_unit_test(test_lazy_restore_fails_on_a_failed_mapping),
 		cmocka_unit_test(test_lazily_restored_process_checkpoints_again),
+		cmocka_unit_test(test_lazy_restore_of_an_image_cut_in_page_data_gives_eio),
 		/* last: it rewrites the image as version 1 */
 		cmocka_unit_test(test_lazy_restore_refuses_a_version_1_image),
 	};
