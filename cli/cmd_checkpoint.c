@@ -1,12 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * crrun checkpoint [--kill] PID IMAGE
+ * crrun checkpoint [--kill] [--sync] PID IMAGE
  *
  * The image is written to an unnamed file in IMAGE's directory (or a
- * hidden temporary one where O_TMPFILE is not supported), fsync'ed, and
- * renamed into place: IMAGE either appears whole or not at all. The target
- * is released whatever happens, and SIGINT/SIGTERM/SIGHUP/SIGQUIT are held
- * back while it is seized so that crrun never dies with it stopped.
+ * hidden temporary one where O_TMPFILE is not supported) and renamed into
+ * place: IMAGE either appears whole or not at all. With --sync or --kill
+ * the file and the directory are fsync'ed first: the image is on disk
+ * before crrun returns, or before the process dies. Without, a crash of
+ * the machine soon after can leave a torn image, which the checksum in its
+ * tail then refuses; fsync would triple the time of a large checkpoint.
+ *
+ * The process is stopped only while its state is read: its memory is
+ * then copied from a snapshot while it runs on (the shim's ->snapshot_mm),
+ * but for --kill, where it must not run past the instant saved. The
+ * target is released whatever happens, and SIGINT/SIGTERM/SIGHUP/SIGQUIT
+ * are held back while it is seized so that crrun never dies with it
+ * stopped.
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -27,13 +36,16 @@
 #include "shim/linux/linux.h"
 
 static const char ckpt_usage[] =
-	"usage: crrun checkpoint [--kill] PID IMAGE\n"
+	"usage: crrun checkpoint [--kill] [--sync] PID IMAGE\n"
 	"\n"
 	"Write the state of the running process PID into the file IMAGE.\n"
-	"The process is stopped while it is saved and then runs on as it\n"
-	"was; IMAGE appears only once it has been written completely.\n"
+	"The process is stopped while its state is read, and runs on while\n"
+	"its memory is saved from a snapshot; IMAGE appears only once it has\n"
+	"been written completely.\n"
 	"\n"
 	"  -k, --kill     kill the process once IMAGE is safely on disk\n"
+	"                 (it stays stopped until then: no snapshot)\n"
+	"  -s, --sync     fsync IMAGE before returning (implied by --kill)\n"
 	"  -v, --verbose  say what is being done\n"
 	"  -h, --help     this text\n";
 
@@ -185,16 +197,17 @@ static int image_tmp_link(struct image_tmp *it)
 }
 
 /*
- * image_tmp_commit() - make the image durable under its final name
+ * image_tmp_commit() - give the image its final name, on disk if @sync
  * On failure the temporary file is gone and nothing has the final name.
  * Return: 0 or -errno; @what says which step failed.
  */
-static int image_tmp_commit(struct image_tmp *it, const char **what)
+static int image_tmp_commit(struct image_tmp *it, bool sync,
+			    const char **what)
 {
 	int ret;
 
 	*what = "fsync";
-	if (fsync(it->fd))
+	if (sync && fsync(it->fd))
 		goto out_errno;
 	if (!it->tmpname[0]) {
 		*what = "link";
@@ -208,7 +221,7 @@ static int image_tmp_commit(struct image_tmp *it, const char **what)
 	it->tmpname[0] = '\0';	/* it is the image now */
 
 	/* the image is whole and in place; only its durability is unsure */
-	if (fsync(it->dirfd))
+	if (sync && fsync(it->dirfd))
 		cli_log.emit(cli_log.priv, CR_LOG_WARN,
 			     "fsync of the image's directory failed");
 	close(it->fd);
@@ -341,6 +354,9 @@ static int checkpoint_to(pid_t pid, struct image_tmp *it, bool kill_after,
 		seize_error(pid, PTR_ERR(t));
 		return (int)PTR_ERR(t);
 	}
+	/* it dies for the image: it must not run past the instant saved */
+	if (kill_after)
+		cr_linux_no_snapshot(t);
 	/* while it is held, the pid cannot be recycled */
 	*pidfd = pidfd_open_pid(pid);
 
@@ -376,6 +392,7 @@ int cmd_checkpoint(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "kill", no_argument, NULL, 'k' },
+		{ "sync", no_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -383,17 +400,20 @@ int cmd_checkpoint(int argc, char **argv)
 	struct image_tmp it;
 	sigset_t held;
 	const char *image, *what;
-	bool kill_after = false;
+	bool kill_after = false, sync = false;
 	int pidfd = -1;
 	unsigned int i;
 	pid_t pid;
 	int c, ret, sig;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "kvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ksvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			kill_after = true;
+			break;
+		case 's':
+			sync = true;
 			break;
 		case 'v':
 			cli_verbose = 1;
@@ -445,7 +465,7 @@ int cmd_checkpoint(int argc, char **argv)
 		goto out_close_pidfd;
 	}
 
-	ret = image_tmp_commit(&it, &what);
+	ret = image_tmp_commit(&it, sync || kill_after, &what);
 	if (ret) {
 		cli_err("%s: %s failed: %s; no image written", image, what,
 			 strerror(-ret));

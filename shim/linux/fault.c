@@ -15,6 +15,10 @@
  *     seize_regs        reading registers, xstate and the signal mask
  *     seize_gadget      finding a `syscall` instruction in the target
  *     seize_scratch     mapping the scratch area
+ *     snapshot_clone    the injected fork of the memory snapshot (none is
+ *                       taken then: the stopped process is read)
+ *     snapshot_reap     reaping the snapshot in the process (reports -EIO
+ *                       after doing its work)
  *     release_munmap    unmapping the scratch area (it is left mapped)
  *     release_regs      putting registers, xstate and mask back
  *     release_detach    the final stop and PTRACE_DETACH

@@ -11,6 +11,7 @@ const struct cr_kops cr_linux_kops = {
 	.find_vma	= cr_linux_find_vma,
 	.page_state	= cr_linux_page_state,
 	.get_mm_map	= cr_linux_get_mm_map,
+	.snapshot_mm	= cr_linux_snapshot_mm,
 	.do_mmap	= cr_linux_do_mmap,
 	.do_munmap	= cr_linux_do_munmap,
 	.do_mremap	= cr_linux_do_mremap,

@@ -23,6 +23,14 @@ extern const struct cr_kops cr_linux_kops;
 struct cr_target *cr_linux_seize(pid_t pid, const struct cr_log *log);
 
 /**
+ * cr_linux_no_snapshot() - keep the process stopped for its whole checkpoint
+ * @t: from cr_linux_seize()
+ *
+ * By default ->snapshot_mm lets it run on while its memory is saved.
+ */
+void cr_linux_no_snapshot(struct cr_target *t);
+
+/**
  * cr_linux_release() - let a seized process run on exactly as it was
  * @t: from cr_linux_seize(); freed
  *

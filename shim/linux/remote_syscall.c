@@ -60,6 +60,9 @@ static const char *cr_sys_name(long nr, char *buf, size_t len)
 	case __NR_personality:		return "sys_personality";
 	case __NR_brk:			return "sys_brk";
 	case __NR_fcntl:		return "sys_fcntl";
+	case __NR_clone:		return "sys_clone";
+	case __NR_wait4:		return "sys_wait4";
+	case __NR_userfaultfd:		return "sys_userfaultfd";
 	}
 	snprintf(buf, len, "sys_%ld", nr);
 	return buf;

@@ -305,28 +305,24 @@ static int cr_put_back_regs(struct cr_target *t)
 }
 
 /**
- * cr_linux_release() - let a seized process run on exactly as it was
- * @t: from cr_linux_seize(); freed
+ * cr_seized_let_go() - put a seized process back and detach it
+ * @t: seized; kept, for the caller to free or reuse
  *
  * Return: 0, or -errno if it could not be put back (it is detached anyway).
  */
-int cr_linux_release(struct cr_target *t)
+int cr_seized_let_go(struct cr_target *t)
 {
 	int ret = 0, err;
 	long r;
 
-	if (!t)
-		return 0;
-	if (!t->attached || t->dead) {
-		ret = t->dead ? -ESRCH : 0;
-		goto out_free;
-	}
+	if (!t->attached || t->dead)
+		return t->dead ? -ESRCH : 0;
 	if (!t->stopped) {
 		/* seized, but the interrupt stop was never waited for */
 		if (ptrace(PTRACE_INTERRUPT, t->pid, NULL, NULL) < 0 ||
 		    cr_seize_wait(t) < 0) {
-			ret = -ESRCH;
-			goto out_free;
+			t->attached = false;
+			return -ESRCH;
 		}
 	}
 	if (t->area) {
@@ -371,7 +367,70 @@ int cr_linux_release(struct cr_target *t)
 		ret = ret ?: err;
 	}
 	t->attached = false;
-out_free:
+	return ret;
+}
+
+/**
+ * cr_reseize() - take hold of a process again, briefly
+ * @t: a target let go by cr_seized_let_go(), t->pid its pid
+ *
+ * Only what an injected call without memory needs: stopped, registers and
+ * mask kept to put back, a `syscall` still where it was (or found anew).
+ *
+ * Return: 0, -ESRCH if it is gone, or -errno.
+ */
+int cr_reseize(struct cr_target *t)
+{
+	u16 insn = 0;
+	int ret;
+
+	t->stopped = t->dirty = t->sigmask_blocked = t->listen = false;
+	t->dead = false;
+	if (ptrace(PTRACE_SEIZE, t->pid, NULL,
+		   (void *)(long)PTRACE_O_TRACESYSGOOD) < 0)
+		return -errno;
+	t->attached = true;
+	if (ptrace(PTRACE_INTERRUPT, t->pid, NULL, NULL) < 0)
+		return -errno;
+	ret = cr_seize_wait(t);
+	if (!ret) {
+		cr_linux_regs_free(&t->regs0);
+		ret = cr_ptrace_get_regs(t, &t->regs0);
+	}
+	if (!ret)
+		ret = cr_ptrace_get_sigmask(t, &t->sigmask0);
+	if (!ret)
+		ret = cr_target_open_proc(t);
+	if (ret < 0)
+		return ret;
+	/* an exec in the meantime moved the vdso */
+	if (cr_mem_read(t, t->gadget, &insn, sizeof(insn)) < 0 ||
+	    insn != 0x050f) {
+		cr_maps_drop(t);
+		ret = cr_find_gadget(t);
+	}
+	return ret;
+}
+
+/**
+ * cr_linux_release() - let a seized process run on exactly as it was
+ * @t: from cr_linux_seize(); freed
+ *
+ * With a memory snapshot (cr_linux_snapshot_mm()) the process is running
+ * already: the snapshot goes, and leaves no trace in it.
+ *
+ * Return: 0, or -errno if it could not be put back (it is detached anyway).
+ */
+int cr_linux_release(struct cr_target *t)
+{
+	int ret;
+
+	if (!t)
+		return 0;
+	if (t->snap_parent)
+		ret = cr_snapshot_drop(t);
+	else
+		ret = cr_seized_let_go(t);
 	cr_target_free(t);
 	return ret;
 }

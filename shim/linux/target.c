@@ -52,10 +52,7 @@ void cr_target_free(struct cr_target *t)
 	if (!t)
 		return;
 	cr_maps_drop(t);
-	if (t->mem_fd >= 0)
-		close(t->mem_fd);
-	if (t->pagemap_fd >= 0)
-		close(t->pagemap_fd);
+	cr_target_close_proc(t);
 	cr_linux_regs_free(&t->regs0);
 	free(t->run_buf);
 	free(t->fds);
@@ -87,15 +84,29 @@ void cr_linux_log(const struct cr_target *t, int level, const char *fmt, ...)
 	log->emit(log->priv, level, msg);
 }
 
+/** cr_target_close_proc() - close what cr_target_open_proc() opened */
+void cr_target_close_proc(struct cr_target *t)
+{
+	if (t->mem_fd >= 0)
+		close(t->mem_fd);
+	if (t->pagemap_fd >= 0)
+		close(t->pagemap_fd);
+	t->mem_fd = t->pagemap_fd = -1;
+}
+
 /**
  * cr_target_open_proc() - open the target's mem and pagemap
  * @t: the target, attached (the open is checked against ptrace access)
+ *
+ * Those of an earlier t->pid are closed first.
  *
  * Return: 0 or -errno (pagemap is optional: it is left -1 if refused).
  */
 int cr_target_open_proc(struct cr_target *t)
 {
 	char path[64];
+
+	cr_target_close_proc(t);
 
 	snprintf(path, sizeof(path), "/proc/%d/mem", t->pid);
 	t->mem_fd = open(path, O_RDWR | O_CLOEXEC);

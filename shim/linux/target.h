@@ -101,6 +101,13 @@ struct cr_target {
 	bool dirty;			/* an injection changed the registers */
 	bool listen;			/* stopped in a group stop at seize */
 
+	/*
+	 * checkpoint with a snapshot (snapshot.c): t->pid is then the
+	 * snapshot, a child of the process, which runs on
+	 */
+	bool no_snapshot;		/* the CLI said not to take one */
+	pid_t snap_parent;		/* the process, or 0: no snapshot */
+
 	/* syscall injection */
 	unsigned long gadget;		/* address of `0f 05` in the target */
 	bool gadget_trap;		/* an int3 follows: one stop a call */
@@ -165,6 +172,15 @@ void cr_target_free(struct cr_target *t);
 void cr_linux_log(const struct cr_target *t, int level, const char *fmt, ...)
 	__printf(3, 4);
 int cr_target_open_proc(struct cr_target *t);
+void cr_target_close_proc(struct cr_target *t);
+
+/* seize.c */
+int cr_seized_let_go(struct cr_target *t);
+int cr_reseize(struct cr_target *t);
+
+/* snapshot.c: the memory of a seized target, copied by an injected fork */
+int cr_linux_snapshot_mm(struct cr_target *t);
+int cr_snapshot_drop(struct cr_target *t);
 int cr_mem_read(struct cr_target *t, unsigned long addr, void *buf,
 		size_t len);
 int cr_mem_write(struct cr_target *t, unsigned long addr, const void *buf,
