@@ -117,12 +117,32 @@ int cr_target_open_proc(struct cr_target *t)
 	return 0;
 }
 
+/* One process_vm_readv: bytes read (short where a page refused), -errno */
+static ssize_t cr_vm_read(struct cr_target *t, unsigned long addr, void *buf,
+			  size_t len)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)addr, .iov_len = len };
+	ssize_t n;
+
+	do {
+		n = process_vm_readv(t->pid, &local, 1, &remote, 1, 0);
+	} while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
 /**
  * cr_mem_read() - read @len bytes of the target at @addr
  * @t: the target
  * @addr: where
  * @buf: into
  * @len: how much
+ *
+ * process_vm_readv copies once, from the target's pages straight into
+ * @buf; a pread of /proc/PID/mem goes through a kernel page. It honours
+ * protections, though: from a page it may not read (PROT_NONE), the rest
+ * goes through /proc/PID/mem, which reads through them as ptrace does;
+ * where it is not allowed at all, /proc/PID/mem does everything.
  *
  * Return: 0, or -EIO (-errno) if any part could not be read.
  */
@@ -132,6 +152,20 @@ int cr_mem_read(struct cr_target *t, unsigned long addr, void *buf,
 	u8 *p = buf;
 	ssize_t n;
 
+	while (len && !t->no_vm_read) {
+		n = cr_vm_read(t, addr, p, len);
+		if (n == -EPERM || n == -ENOSYS) {
+			t->no_vm_read = true;
+			break;
+		}
+		if (n == -EFAULT || n == 0)
+			break;		/* not readable, or not mapped */
+		if (n < 0)
+			return n;
+		p += n;
+		addr += n;
+		len -= n;
+	}
 	while (len) {
 		n = pread(t->mem_fd, p, len, (off_t)addr);
 		if (n < 0 && errno == EINTR)

@@ -88,6 +88,7 @@ struct cr_target {
 	const struct cr_log *log;
 	int mem_fd;			/* /proc/PID/mem, read-write */
 	bool no_vm_write;		/* process_vm_writev refused: mem_fd only */
+	bool no_vm_read;		/* process_vm_readv refused: mem_fd only */
 	int pagemap_fd;			/* /proc/PID/pagemap, or -1 */
 	int uffd;			/* restore: a userfaultfd on its mm, or -1 */
 	bool attached;			/* ptrace holds it */
