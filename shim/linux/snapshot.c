@@ -174,6 +174,13 @@ int cr_linux_snapshot_mm(struct cr_target *t)
 	ret = cr_target_open_proc(t);
 	if (ret < 0)
 		return ret;
+	/*
+	 * Not process_vm_readv: it pins pages, and pinning a page the child
+	 * shares copy-on-write makes the kernel unshare it first, a copy of
+	 * every page (2 GiB read in 4.5 s instead of 1.3 s through
+	 * /proc/PID/mem here, and the memory used twice).
+	 */
+	t->no_vm_read = true;
 	/* it must not hold the process's pipes and sockets open */
 	r = cr_rsys(t, __NR_close_range, 0, ~0U, 0);
 	if (r < 0)
