@@ -122,6 +122,10 @@ int cr_linux_set_sigaction(struct cr_target *t, int sig,
 
 	if (sig == SIGKILL || sig == SIGSTOP)
 		return act->handler == 0 ? 0 : -EINVAL;
+	/* what the child was born with, it has */
+	if (t->have_inherited_act &&
+	    !memcmp(act, &t->inherited_act[sig - 1], sizeof(*act)))
+		return 0;
 	ret = cr_scratch_put(t, 0, act, sizeof(*act));
 	if (!ret)
 		ret = cr_rsys(t, __NR_rt_sigaction, sig, t->scratch, 0,

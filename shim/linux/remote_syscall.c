@@ -69,6 +69,22 @@ static const char *cr_sys_name(long nr, char *buf, size_t len)
 }
 
 /*
+ * An event stop of an injected call: a clone (PTRACE_O_TRACECLONE) tells
+ * the child's pid in our pid namespace, where the call returns the one of
+ * the target's.
+ */
+static void cr_note_event(struct cr_target *t, int status)
+{
+	unsigned long msg;
+
+	if (status >> 16 != PTRACE_EVENT_CLONE &&
+	    status >> 16 != PTRACE_EVENT_FORK)
+		return;
+	if (!ptrace(PTRACE_GETEVENTMSG, t->pid, NULL, &msg))
+		t->clone_child = msg;
+}
+
+/*
  * Resume to the next syscall stop (entry or exit). Stops that are not ours
  * (a late PTRACE_INTERRUPT trap, SIGSTOP sent by someone) are stepped over;
  * a signal raised by the call itself (a bad gadget) is an error.
@@ -86,8 +102,10 @@ static int cr_step_to_syscall_stop(struct cr_target *t)
 		sig = WSTOPSIG(status);
 		if (sig == (SIGTRAP | 0x80))
 			return 0;
-		if (status >> 16)
+		if (status >> 16) {
+			cr_note_event(t, status);
 			continue;	/* an event stop: not a signal */
+		}
 		switch (sig) {
 		case SIGSEGV:
 		case SIGBUS:
@@ -116,8 +134,10 @@ static int cr_run_to_trap(struct cr_target *t)
 		ret = cr_ptrace_wait_stop(t, &status);
 		if (ret < 0)
 			return ret;
-		if (status >> 16)
+		if (status >> 16) {
+			cr_note_event(t, status);
 			continue;	/* an event stop: not a signal */
+		}
 		sig = WSTOPSIG(status);
 		switch (sig) {
 		case SIGTRAP:
@@ -172,7 +192,7 @@ long cr_remote_syscall(struct cr_target *t, long nr, const u64 args[6])
 		gp.rsp = t->inj_sp;
 	memcpy(t->inj->gregs, &gp, sizeof(gp));
 	cr_arch_syscall_setup(t->inj, nr, (const unsigned long *)args,
-			      t->gadget);
+			      t->trap_gadget ?: t->gadget);
 	memcpy(&gp, t->inj->gregs, sizeof(gp));
 	ret = cr_ptrace_set_gp(t, &gp);
 	if (ret < 0)
@@ -180,7 +200,7 @@ long cr_remote_syscall(struct cr_target *t, long nr, const u64 args[6])
 	t->dirty = true;
 	t->nr_injected++;
 
-	if (t->gadget_trap) {
+	if (t->trap_gadget) {
 		ret = cr_run_to_trap(t);
 	} else {
 		ret = cr_step_to_syscall_stop(t);	/* entry */

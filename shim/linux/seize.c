@@ -25,6 +25,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "arch/x86/syscall_abi.h"
 #include "shim/linux/linux.h"
 #include "shim/linux/target.h"
 
@@ -165,6 +166,35 @@ static int cr_rseq_fixup(struct cr_target *t)
 	return 0;
 }
 
+/*
+ * The scratch area for the arguments of injected calls, and after it a
+ * page with `syscall; int3`: a call then costs one ptrace stop, not two.
+ * Where executable memory cannot be mapped (an LSM's execmem rule) the
+ * vdso's `syscall` serves, two stops a call.
+ */
+static int cr_map_scratch(struct cr_target *t)
+{
+	unsigned long len = CR_LINUX_SCRATCH_PAGES * PAGE_SIZE;
+	int ret;
+
+	ret = cr_map_shim_area(t, len + PAGE_SIZE, NULL, 0,
+			       PROT_READ | PROT_WRITE | PROT_EXEC);
+	if (!ret) {
+		ret = cr_mem_write(t, t->area + len, cr_arch_syscall_gadget,
+				   sizeof(cr_arch_syscall_gadget));
+		if (!ret)
+			t->trap_gadget = t->area + len;
+	} else if (ret == -EACCES || ret == -EPERM) {
+		ret = cr_map_shim_area(t, len, NULL, 0,
+				       PROT_READ | PROT_WRITE);
+	}
+	if (ret < 0)
+		return ret;
+	t->scratch = t->area;
+	t->scratch_len = len;
+	return 0;
+}
+
 /**
  * cr_linux_seize() - stop a running process for checkpoint
  * @pid: the process; it need not be our child
@@ -241,14 +271,11 @@ struct cr_target *cr_linux_seize(pid_t pid, const struct cr_log *log)
 	}
 	ret = cr_fault_point(t, "seize_scratch");
 	if (!ret)
-		ret = cr_map_shim_area(t, CR_LINUX_SCRATCH_PAGES * PAGE_SIZE,
-				       NULL, 0, PROT_READ | PROT_WRITE);
+		ret = cr_map_scratch(t);
 	if (ret < 0) {
 		cr_lerr(t, "pid %d: mapping a scratch area: error %d", pid, ret);
 		goto out_release;
 	}
-	t->scratch = t->area;
-	t->scratch_len = t->area_len;
 	return t;
 
 out_release:
@@ -328,6 +355,8 @@ int cr_seized_let_go(struct cr_target *t)
 	if (t->area) {
 		int tries;
 
+		/* the int3 goes with the area: this call uses the vdso's */
+		t->trap_gadget = 0;
 		/* once more on failure: the area must not stay behind */
 		for (tries = 0; tries < 2; tries++) {
 			err = cr_fault_point(t, "release_munmap");
@@ -375,7 +404,9 @@ int cr_seized_let_go(struct cr_target *t)
  * @t: a target let go by cr_seized_let_go(), t->pid its pid
  *
  * Only what an injected call without memory needs: stopped, registers and
- * mask kept to put back, a `syscall` still where it was (or found anew).
+ * mask kept to put back (and an rseq critical section left for its abort
+ * handler, as at the seize), a `syscall` still where it was (or found
+ * anew).
  *
  * Return: 0, -ESRCH if it is gone, or -errno.
  */
@@ -401,6 +432,9 @@ int cr_reseize(struct cr_target *t)
 		ret = cr_ptrace_get_sigmask(t, &t->sigmask0);
 	if (!ret)
 		ret = cr_target_open_proc(t);
+	/* the injected call must not skip an rseq abort, as at the seize */
+	if (!ret)
+		ret = cr_rseq_fixup(t);
 	if (ret < 0)
 		return ret;
 	/* an exec in the meantime moved the vdso */

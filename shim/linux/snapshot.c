@@ -135,6 +135,7 @@ static long cr_snapshot_fork(struct cr_target *t)
 int cr_linux_snapshot_mm(struct cr_target *t)
 {
 	unsigned long area = t->area, area_len = t->area_len;
+	unsigned long trap_gadget = t->trap_gadget;
 	pid_t parent = t->pid;
 	long child, r;
 	int ret;
@@ -170,6 +171,7 @@ int cr_linux_snapshot_mm(struct cr_target *t)
 	t->sigmask_blocked = false;
 	t->area = area;
 	t->area_len = area_len;
+	t->trap_gadget = trap_gadget;	/* the child has a copy */
 	cr_maps_drop(t);
 	ret = cr_target_open_proc(t);
 	if (ret < 0)
@@ -217,6 +219,7 @@ int cr_snapshot_drop(struct cr_target *t)
 	t->snap_parent = 0;
 	t->attached = false;
 	t->area = 0;
+	t->trap_gadget = 0;
 
 	ret = cr_reseize(t);
 	if (ret == -ESRCH && !t->attached)

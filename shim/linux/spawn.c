@@ -59,6 +59,23 @@ static void __attribute__((noreturn)) cr_child_main(int image_fd)
 	__builtin_unreachable();
 }
 
+/*
+ * The signal actions the child is born with: crrun's own. A restore sets
+ * only those the image has otherwise (most are SIG_DFL in both), sparing
+ * an injected call for each of the others.
+ */
+static void cr_record_inherited_actions(struct cr_target *t)
+{
+	int sig;
+
+	t->have_inherited_act = false;
+	for (sig = 1; sig <= CR_NSIG; sig++)
+		if (syscall(SYS_rt_sigaction, sig, NULL,
+			    &t->inherited_act[sig - 1], sizeof(u64)) < 0)
+			return;
+	t->have_inherited_act = true;
+}
+
 static long cr_clone_with_pid(pid_t pid, int image_fd)
 {
 	pid_t tid = pid;
@@ -173,7 +190,7 @@ static int cr_setup_inject_area(struct cr_target *t,
 	if (ret < 0)
 		return ret;
 	t->gadget = t->area;
-	t->gadget_trap = true;
+	t->trap_gadget = t->area;
 	t->scratch = t->area + PAGE_SIZE;
 	t->scratch_len = (CR_LINUX_INJECT_PAGES - 2) * PAGE_SIZE;
 	t->inj_sp = t->area + t->area_len - 128;
@@ -274,6 +291,7 @@ struct cr_target *cr_linux_spawn(const struct cr_layout *layout, int image_fd,
 		cr_lerr(t, "the image's fd %d: error %d", image_fd, ret);
 		goto out_free;
 	}
+	cr_record_inherited_actions(t);
 	for (tries = 0;; tries++) {
 		pid = cr_clone_with_pid(layout->pid, child_fd);
 		if (pid != -EEXIST || tries >= CR_PID_WAIT_TRIES ||
@@ -407,7 +425,7 @@ pid_t cr_linux_resume(struct cr_target *t)
 	 * The int3 goes with the area: this call stops at its exit, which
 	 * is also the stop cr_resume_regs() expects to leave the child in.
 	 */
-	t->gadget_trap = false;
+	t->trap_gadget = 0;
 	ret = cr_fault_point(t, "resume_munmap");
 	if (!ret)
 		ret = cr_rsys(t, __NR_munmap, t->area, t->area_len);

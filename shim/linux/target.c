@@ -37,6 +37,7 @@ struct cr_target *cr_target_alloc(pid_t pid, enum cr_target_kind kind,
 	t->pagemap_fd = -1;
 	t->image_fd = -1;
 	t->uffd = -1;
+	t->snap_pidfd = -1;
 	cr_fault_init(t);
 	return t;
 }
@@ -53,6 +54,8 @@ void cr_target_free(struct cr_target *t)
 		return;
 	cr_maps_drop(t);
 	cr_target_close_proc(t);
+	if (t->snap_pidfd >= 0)
+		close(t->snap_pidfd);
 	cr_linux_regs_free(&t->regs0);
 	free(t->run_buf);
 	free(t->fds);

@@ -108,10 +108,15 @@ struct cr_target {
 	 */
 	bool no_snapshot;		/* the CLI said not to take one */
 	pid_t snap_parent;		/* the process, or 0: no snapshot */
+	pid_t snap_vpid;		/* the snapshot's pid as the process sees it */
+	int snap_pidfd;			/* the process's pidfd (did it exit?), or -1 */
+	pid_t clone_child;		/* the child of the last injected clone, by
+					 * our pid namespace (PTRACE_GETEVENTMSG) */
 
 	/* syscall injection */
 	unsigned long gadget;		/* address of `0f 05` in the target */
-	bool gadget_trap;		/* an int3 follows: one stop a call */
+	unsigned long trap_gadget;	/* `0f 05 cc` in the shim's area, or 0:
+					   one stop a call instead of two */
 	unsigned long area;		/* the shim's mapping, or 0 */
 	unsigned long area_len;
 	unsigned long scratch;		/* argument memory inside it */
@@ -137,6 +142,10 @@ struct cr_target {
 	/* checkpoint: which mapped files are crrun images, by dev and ino */
 	struct cr_image_file *image_files;
 	unsigned int nr_image_files;
+
+	/* restore: the child's signal actions, inherited from crrun */
+	struct cr_sigaction inherited_act[CR_NSIG];
+	bool have_inherited_act;
 
 	/* restore: what resume applies */
 	struct cr_arch_regs *new_regs;
