@@ -12,10 +12,11 @@
  *
  * The process is stopped only while its state is read: its memory is
  * then copied from a snapshot while it runs on (the shim's ->snapshot_mm),
- * but for --kill, where it must not run past the instant saved. The
- * target is released whatever happens, and SIGINT/SIGTERM/SIGHUP/SIGQUIT
- * are held back while it is seized so that crrun never dies with it
- * stopped.
+ * but for --kill, where it must not run past the instant saved: it stays
+ * stopped until the image is on disk, and is killed where it stands. The
+ * target is released whatever else happens, and SIGINT/SIGTERM/SIGHUP/
+ * SIGQUIT are held back while it is seized so that crrun never dies with
+ * it stopped.
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -253,17 +254,23 @@ static bool pid_exists(pid_t pid)
 
 /*
  * kill_and_wait() - SIGKILL @pid and wait until its pid is free
+ * @t: the process, still seized and stopped (it dies where it stands), or
+ *	NULL when it was let go
  * @pidfd: a pidfd of @pid taken while it was seized (so that a recycled
  *	   pid is never killed), or -1 where pidfd_open is missing.
  *
- * The process is not our child: we wait for it to exit through the pidfd,
- * then for its parent to reap it, which can lag (PLATFORM.md).
+ * The process is not our child: we wait for it to exit (as its tracer, or
+ * through the pidfd), then for its parent to reap it, which can lag
+ * (PLATFORM.md).
  */
-static int kill_and_wait(pid_t pid, int pidfd)
+static int kill_and_wait(pid_t pid, struct cr_target *t, int pidfd)
 {
 	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
 	int ret, i;
 
+	/* on failure it was let go: kill it as one not held */
+	if (t && !cr_linux_kill_seized(t))
+		goto out_wait_reaped;
 	if (pidfd >= 0)
 		ret = syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 	else
@@ -277,6 +284,7 @@ static int kill_and_wait(pid_t pid, int pidfd)
 		while (poll(&pfd, 1, 10000) < 0 && errno == EINTR)
 			;
 	}
+out_wait_reaped:
 	for (i = 0; i < 500 && pid_exists(pid); i++) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 
@@ -338,12 +346,25 @@ static int pending_stop_signal(void)
 	return 0;
 }
 
+/* Let go of a process held for --kill; 0 or -errno (the message printed) */
+static int release_held(pid_t pid, struct cr_target *t)
+{
+	int rel = cr_linux_release(t);
+
+	if (rel)
+		cli_err("process %d: could not be put back as it was: %s",
+			 pid, strerror(-rel));
+	return rel;
+}
+
 /*
  * checkpoint_to() - seize @pid, write its image into @it, release it
+ * @held: with @kill_after, the process on success, still seized and
+ *	  stopped (release_held() or kill_and_wait() it); else NULL
  * Return: 0 or -errno (the message is printed).
  */
 static int checkpoint_to(pid_t pid, struct image_tmp *it, bool kill_after,
-			 int *pidfd)
+			 int *pidfd, struct cr_target **held)
 {
 	struct cr_target *t;
 	struct cr_ctx ctx;
@@ -367,6 +388,11 @@ static int checkpoint_to(pid_t pid, struct image_tmp *it, bool kill_after,
 		cr_ctx_fini(&ctx);
 	}
 
+	*held = NULL;
+	if (!ret && kill_after) {
+		*held = t;
+		return 0;
+	}
 	rel = cr_linux_release(t);
 	if (ret) {
 		cli_err("checkpoint of process %d failed: %s", pid,
@@ -376,11 +402,7 @@ static int checkpoint_to(pid_t pid, struct image_tmp *it, bool kill_after,
 				 "was: %s", pid, strerror(-rel));
 		return ret;
 	}
-	if (rel && kill_after) {
-		/* the image is whole, and the process is to die anyway */
-		cli_log.emit(cli_log.priv, CR_LOG_WARN,
-			     "the process could not be put back as it was");
-	} else if (rel) {
+	if (rel) {
 		cli_err("process %d: could not be put back as it was: %s",
 			 pid, strerror(-rel));
 		return rel;
@@ -397,6 +419,7 @@ int cmd_checkpoint(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cr_target *t = NULL;
 	struct image_tmp it;
 	sigset_t held;
 	const char *image, *what;
@@ -450,7 +473,7 @@ int cmd_checkpoint(int argc, char **argv)
 		goto out_unblock;
 	}
 
-	ret = checkpoint_to(pid, &it, kill_after, &pidfd);
+	ret = checkpoint_to(pid, &it, kill_after, &pidfd, &t);
 	if (ret) {
 		image_tmp_discard(&it);
 		goto out_close_pidfd;
@@ -458,6 +481,8 @@ int cmd_checkpoint(int argc, char **argv)
 
 	sig = pending_stop_signal();
 	if (sig) {
+		if (t)
+			release_held(pid, t);
 		image_tmp_discard(&it);
 		cli_err("interrupted by %s: no image written, process %d "
 			 "left running", strsignal(sig), pid);
@@ -469,12 +494,14 @@ int cmd_checkpoint(int argc, char **argv)
 	if (ret) {
 		cli_err("%s: %s failed: %s; no image written", image, what,
 			 strerror(-ret));
+		if (t)
+			release_held(pid, t);
 		goto out_close_pidfd;
 	}
 	cli_info("process %d saved to %s", pid, image);
 
 	if (kill_after) {
-		ret = kill_and_wait(pid, pidfd);
+		ret = kill_and_wait(pid, t, pidfd);
 		if (!ret)
 			cli_info("process %d killed", pid);
 	}

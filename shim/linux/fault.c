@@ -15,10 +15,15 @@
  *     seize_regs        reading registers, xstate and the signal mask
  *     seize_gadget      finding a `syscall` instruction in the target
  *     seize_scratch     mapping the scratch area
+ *     maps_hints        the VmFlags read before the stop are found stale
+ *                       (not an error: smaps is read, stopped)
  *     snapshot_clone    the injected fork of the memory snapshot (none is
  *                       taken then: the stopped process is read)
+ *     snapshot_child    once the fork is made, the process still stopped
+ *                       (the child is killed and reaped at once)
  *     snapshot_reap     reaping the snapshot in the process (reports -EIO
- *                       after doing its work)
+ *                       after doing its work; the injected wait4 itself
+ *                       is sys_wait4, tried twice)
  *     release_munmap    unmapping the scratch area (it is left mapped)
  *     release_regs      putting registers, xstate and mask back
  *     release_detach    the final stop and PTRACE_DETACH
@@ -50,6 +55,7 @@
  *     sys_set_tid_address sys_umask sys_chdir sys_dup3 sys_lseek
  *     sys_setgroups sys_setresuid sys_setresgid sys_setfsuid
  *     sys_setfsgid sys_capset sys_personality sys_brk sys_fcntl
+ *     sys_clone sys_wait4 sys_userfaultfd
  *     (any other: sys_<number>)
  */
 #include <stdio.h>

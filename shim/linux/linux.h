@@ -39,6 +39,17 @@ void cr_linux_no_snapshot(struct cr_target *t);
 int cr_linux_release(struct cr_target *t);
 
 /**
+ * cr_linux_kill_seized() - kill a seized process where it stands
+ * @t: from cr_linux_seize(), checkpointed without a snapshot
+ *	(cr_linux_no_snapshot()); freed
+ *
+ * For checkpoint --kill: the process never runs past its image's instant.
+ * Return: 0 once it is dead, or -errno: it was let go instead (as by
+ * cr_linux_release()), for the caller to kill by other means.
+ */
+int cr_linux_kill_seized(struct cr_target *t);
+
+/**
  * cr_linux_spawn() - make the child a restore will fill
  * @layout: the image's pid and VMAs (cr_image_layout())
  * @image_fd: the image, open read-only; the child keeps a copy for

@@ -239,29 +239,73 @@ static int cr_parse_maps_line(struct cr_target *t, const char *line,
 	return 0;
 }
 
-/**
- * cr_maps_refresh() - parse the target's VMAs unless they are known
- * @t: the target
- *
- * A seized target's smaps gives the VmFlags; a restore child's maps is
- * enough. What the shim itself does to the mm afterwards updates the
- * parsed list (cr_maps_unmapped(), cr_maps_moved(), cr_maps_insert())
- * rather than reading it again: a restore unmaps VMA after VMA.
- *
- * Return: 0 or -errno.
+/*
+ * The VmFlags the parse of a maps text takes from t->hints: those of the
+ * VMA with the same bounds, offset, inode and rwxs bits. Both lists are in
+ * address order; @pos walks the hints.
  */
-int cr_maps_refresh(struct cr_target *t)
+static const struct cr_vmflags_hint *cr_hint_find(struct cr_target *t,
+						  const struct cr_maps_line *m,
+						  unsigned int *pos)
+{
+	const unsigned long shown = VM_READ | VM_WRITE | VM_EXEC | VM_SHARED;
+	const struct cr_vmflags_hint *h;
+
+	while (*pos < t->nr_hints && t->hints[*pos].end <= m->start)
+		(*pos)++;
+	if (*pos >= t->nr_hints)
+		return NULL;
+	h = &t->hints[*pos];
+	if (h->start != m->start || h->end != m->end ||
+	    h->offset != m->offset || h->inode != m->inode ||
+	    (h->flags & shown) != (m->flags & shown))
+		return NULL;
+	return h;
+}
+
+/*
+ * mlock() of a whole VMA changes no bound: do the VM_LOCKED VMAs add up
+ * to the VmLck of status (mm->locked_vm)? Return: 0, -EAGAIN if not.
+ */
+static int cr_maps_check_locked(struct cr_target *t,
+				const struct cr_linux_vma *vmas,
+				unsigned int nr)
+{
+	unsigned long kib = 0;
+	char *status, val[64];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < nr; i++)
+		if (vmas[i].flags & VM_LOCKED)
+			kib += (vmas[i].end - vmas[i].start) >> 10;
+	status = malloc(65536);
+	if (!status)
+		return -ENOMEM;
+	ret = cr_proc_read_file(t->pid, "status", status, 65536);
+	if (ret >= 0)
+		ret = cr_proc_status_field(status, "VmLck", val, sizeof(val));
+	if (!ret && strtoul(val, NULL, 10) != kib)
+		ret = -EAGAIN;
+	free(status);
+	return ret;
+}
+
+/*
+ * Parse /proc/PID/@name into t->vmas. With @hints (a maps text), each
+ * VMA's VmFlags are its hint's: -EAGAIN when one has none.
+ */
+static int cr_maps_read(struct cr_target *t, const char *name, bool hints)
 {
 	struct cr_linux_vma *vmas = NULL, *nv;
-	unsigned int nr = 0, cap = 0;
+	const struct cr_vmflags_hint *h;
+	unsigned int nr = 0, cap = 0, pos = 0;
 	char path[64], *buf, *line, *next;
+	struct cr_maps_line m;
 	int ret = 0;
 
-	if (t->maps_valid)
-		return 0;
 	cr_maps_drop(t);
-	snprintf(path, sizeof(path), "/proc/%d/%s", t->pid,
-		 t->kind == CR_TARGET_SEIZED ? "smaps" : "maps");
+	snprintf(path, sizeof(path), "/proc/%d/%s", t->pid, name);
 	buf = cr_slurp(path, NULL);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
@@ -287,12 +331,26 @@ int cr_maps_refresh(struct cr_target *t)
 			}
 			vmas = nv;
 		}
+		h = NULL;
+		if (hints) {
+			ret = cr_parse_maps_header(line, &m);
+			if (!ret)
+				h = cr_hint_find(t, &m, &pos);
+			if (!ret && !h)
+				ret = -EAGAIN;
+			if (ret < 0)
+				break;
+		}
 		ret = cr_parse_maps_line(t, line, &vmas[nr]);
 		if (ret < 0)
 			break;
+		if (h)
+			vmas[nr].flags = h->flags;
 		nr++;
 	}
 	free(buf);
+	if (!ret && hints)
+		ret = cr_maps_check_locked(t, vmas, nr);
 	t->vmas = vmas;
 	t->nr_vmas = nr;
 	if (ret < 0) {
@@ -301,6 +359,109 @@ int cr_maps_refresh(struct cr_target *t)
 	}
 	t->maps_valid = true;
 	return 0;
+}
+
+static void cr_hints_drop(struct cr_target *t)
+{
+	free(t->hints);
+	t->hints = NULL;
+	t->nr_hints = 0;
+}
+
+/**
+ * cr_maps_preread() - read a seized target's VmFlags before it is stopped
+ * @t: the target, not stopped yet
+ *
+ * smaps walks every page table of the process (43 ms for 2 GiB resident
+ * here); maps costs nothing. The first cr_maps_refresh() of the stopped
+ * target reads maps, and takes each VMA's VmFlags from here if the VMA is
+ * the same (bounds, offset, inode, rwxs) and the mlock()ed VMAs still add
+ * up to VmLck; otherwise it reads smaps after all. What a flag change on
+ * a whole VMA in between can leave unseen: madvise(MADV_WIPEONFORK),
+ * MADV_DONTFORK (a snapshot then finds the VMA missing in its copy, see
+ * cr_maps_match()), and flags no image carries (MADV_HUGEPAGE, ...). A
+ * VMA made MADV_WIPEONFORK in that window is saved as a fork sees it,
+ * zero, which is what its owner is built to cope with.
+ *
+ * Best effort: without the hints the refresh reads smaps.
+ */
+void cr_maps_preread(struct cr_target *t)
+{
+	struct cr_vmflags_hint *hints = NULL, *nh;
+	unsigned int nr = 0, cap = 0;
+	char path[64], *buf, *line, *next;
+	struct cr_maps_line m;
+
+	cr_hints_drop(t);
+	snprintf(path, sizeof(path), "/proc/%d/smaps", t->pid);
+	buf = cr_slurp(path, NULL);
+	if (IS_ERR(buf))
+		return;
+	for (line = buf; *line; line = next) {
+		next = strchrnul(line, '\n');
+		if (*next)
+			*next++ = '\0';
+		if (!strncmp(line, "VmFlags:", 8) && nr) {
+			unsigned long f = cr_vmflags_parse(line + 8);
+
+			if (f)
+				hints[nr - 1].flags = f;
+			continue;
+		}
+		if (!isxdigit((unsigned char)line[0]) || isupper(line[0]) ||
+		    cr_parse_maps_header(line, &m) < 0)
+			continue;
+		if (nr == cap) {
+			cap = cap ? 2 * cap : 64;
+			nh = realloc(hints, cap * sizeof(*hints));
+			if (!nh)
+				goto out_free;
+			hints = nh;
+		}
+		hints[nr].start = m.start;
+		hints[nr].end = m.end;
+		hints[nr].offset = m.offset;
+		hints[nr].inode = m.inode;
+		hints[nr].flags = m.flags;
+		nr++;
+	}
+	t->hints = hints;
+	t->nr_hints = nr;
+	hints = NULL;
+out_free:
+	free(hints);
+	free(buf);
+}
+
+/**
+ * cr_maps_refresh() - parse the target's VMAs unless they are known
+ * @t: the target
+ *
+ * A seized target's smaps gives the VmFlags (or maps and the flags read
+ * before the stop, cr_maps_preread()); a restore child's maps is enough.
+ * What the shim itself does to the mm afterwards updates the parsed list
+ * (cr_maps_unmapped(), cr_maps_moved(), cr_maps_insert()) rather than
+ * reading it again: a restore unmaps VMA after VMA.
+ *
+ * Return: 0 or -errno.
+ */
+int cr_maps_refresh(struct cr_target *t)
+{
+	int ret;
+
+	if (t->maps_valid)
+		return 0;
+	if (t->hints) {
+		ret = cr_fault_point(t, "maps_hints") ? -EAGAIN :
+			cr_maps_read(t, "maps", true);
+		cr_hints_drop(t);	/* good for the first read only */
+		if (ret != -EAGAIN)
+			return ret;
+		cr_ldebug(t, "pid %d: its VMAs changed since they were first read",
+			  t->pid);
+	}
+	return cr_maps_read(t, t->kind == CR_TARGET_SEIZED ? "smaps" : "maps",
+			    false);
 }
 
 /* Make room for one more VMA at @i; false (and the list dropped) if not. */
@@ -457,6 +618,52 @@ void cr_maps_moved(struct cr_target *t, unsigned long old, unsigned long len,
 	cr_maps_unmapped(t, old, old + len);
 	cr_maps_unmapped(t, new, new + len);
 	cr_maps_insert(t, new, new + len, flags, type);
+}
+
+/**
+ * cr_maps_match() - has @pid the VMAs of the parsed list?
+ * @t: the target, its VMAs parsed
+ * @pid: a process that should have the same layout (a fork of the target)
+ *
+ * Bounds and the rwxs bits of /proc/@pid/maps, which costs no page walk;
+ * what only smaps shows is taken from the list.
+ *
+ * Return: 0 when they match, -EOPNOTSUPP when they do not, or -errno.
+ */
+int cr_maps_match(struct cr_target *t, pid_t pid)
+{
+	const unsigned long shown = VM_READ | VM_WRITE | VM_EXEC | VM_SHARED;
+	char path[64], *buf, *line, *next;
+	struct cr_maps_line m;
+	unsigned int i = 0;
+	int ret = 0;
+
+	ret = cr_maps_refresh(t);
+	if (ret < 0)
+		return ret;
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	buf = cr_slurp(path, NULL);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	for (line = buf; *line && !ret; line = next) {
+		next = strchrnul(line, '\n');
+		if (*next)
+			*next++ = '\0';
+		if (cr_parse_maps_header(line, &m) < 0)
+			continue;
+		if (i >= t->nr_vmas || m.start != t->vmas[i].start ||
+		    m.end != t->vmas[i].end ||
+		    (m.flags & shown) != (t->vmas[i].flags & shown))
+			ret = -EOPNOTSUPP;
+		i++;
+	}
+	if (!ret && i != t->nr_vmas)
+		ret = -EOPNOTSUPP;
+	if (ret < 0)
+		cr_ldebug(t, "pid %d: its VMAs differ from those of pid %d at VMA %u",
+			  pid, t->pid, i);
+	free(buf);
+	return ret;
 }
 
 /**

@@ -215,6 +215,9 @@ struct cr_target *cr_linux_seize(pid_t pid, const struct cr_log *log)
 	if (ret < 0)
 		goto out_free;
 
+	/* the page walk of smaps, while it still runs */
+	cr_maps_preread(t);
+
 	ret = cr_fault_point(t, "seize_attach");
 	if (ret < 0)
 		goto out_free;
@@ -443,6 +446,57 @@ int cr_reseize(struct cr_target *t)
 		cr_maps_drop(t);
 		ret = cr_find_gadget(t);
 	}
+	return ret;
+}
+
+/**
+ * cr_linux_kill_seized() - kill a seized process where it stands
+ * @t: from cr_linux_seize(), its checkpoint taken without a snapshot;
+ *	freed
+ *
+ * checkpoint --kill: the process must not run past the instant its image
+ * holds, not even while the image is made durable, so it dies stopped
+ * instead of being let go first. Its parent reaps it, as for any death;
+ * crrun only waits for it as its tracer.
+ *
+ * Return: 0 once it is dead, or -errno: it was let go instead, as by
+ * cr_linux_release() (a snapshot was taken, or it could not be killed).
+ */
+int cr_linux_kill_seized(struct cr_target *t)
+{
+	int status, ret = 0;
+	pid_t r;
+
+	if (!t)
+		return 0;
+	if (t->dead)
+		goto out_free;
+	if (t->snap_parent || !t->attached || !t->stopped) {
+		ret = cr_linux_release(t);
+		return ret ?: -EBUSY;
+	}
+	/* traced and unreaped by us: its pid names no one else */
+	if (kill(t->pid, SIGKILL) < 0) {
+		ret = -errno;
+		cr_linux_release(t);
+		return ret;
+	}
+	for (;;) {
+		r = waitpid(t->pid, &status, __WALL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ret = errno == ECHILD ? 0 : -errno;
+			break;
+		}
+		/* a stop already on its way is passed over: it dies anyway */
+		if (WIFEXITED(status) || WIFSIGNALED(status))
+			break;
+	}
+	t->attached = false;
+	t->dead = true;
+out_free:
+	cr_target_free(t);
 	return ret;
 }
 

@@ -4,42 +4,59 @@
  * fork, so that the process runs on while its memory is saved.
  *
  * The engine has read everything else of the stopped process. The shim
- * then makes it call clone(flags 0): a child sharing nothing, its memory
- * a copy-on-write copy of the parent's at that instant. Its exit signal is
+ * then makes it call clone(CLONE_FILES): a child whose memory is a
+ * copy-on-write copy of the parent's at that instant, and which shares the
+ * parent's fd table rather than holding a copy of every file (a pipe the
+ * parent closes meanwhile still sees its end closed). Its exit signal is
  * 0: the parent gets no SIGCHLD, and its wait() and waitpid() without
  * __WALL or __WCLONE never see it. The child is traced by crrun from birth
- * (PTRACE_O_TRACECLONE), killed if crrun dies (PTRACE_O_EXITKILL), and
- * gives up its fds at once, so that it holds no pipe or socket open. The
- * parent is put back and let go; the memory members read the child.
+ * (PTRACE_O_TRACECLONE) and never runs a user instruction; it inherits
+ * PTRACE_O_EXITKILL, which the parent has for the clone only, so that it
+ * dies with crrun rather than run on as a second copy of the process. The
+ * parent is put back and let go; the memory members read the child, whose
+ * VMAs are the parent's as parsed while it was stopped (the child's own
+ * show no VM_LOCKED: fork does not pass mlock on).
  *
  * At release the child is killed and waited for by crrun, its tracer;
  * that leaves a zombie only its parent can reap, so the parent is stopped
  * once more, briefly, to reap it with an injected wait4(). The parent
- * then has no child it did not make, and never had a signal for one.
+ * then has no child it did not make, and never had a signal for one. If
+ * crrun itself is killed meanwhile, the zombie stays until the process
+ * waits with __WALL or exits.
  *
  * Not taken (the stopped process is read, as without a snapshot): with
  * `crrun checkpoint --kill`, which must not let the process run past the
  * instant saved; when a VMA is not copied to a child as it is
- * (MADV_DONTFORK, MADV_WIPEONFORK); when the fork fails (memory
+ * (MADV_DONTFORK, MADV_WIPEONFORK) or is registered with a userfaultfd
+ * (whose reader would be told of the fork); when the clone fails (memory
  * overcommit, RLIMIT_NPROC).
  */
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/sched.h>
 
 #include "core/mm/vma_flags.h"
 #include "shim/linux/linux.h"
 #include "shim/linux/target.h"
 
-#ifndef __NR_close_range
-#define __NR_close_range	436
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open		434
 #endif
+
+/* The target's options while it forks: the child inherits them. */
+#define CR_SNAP_FORK_OPTS	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE | \
+				 PTRACE_O_EXITKILL)
 
 /* Would a child's copy of this memory differ from the parent's? */
 static bool cr_snapshot_differs(struct cr_target *t)
 {
+	const unsigned long not_forked = VM_DONTCOPY | VM_WIPEONFORK |
+					 VM_UFFD_MISSING | VM_UFFD_WP;
 	unsigned int i;
 
 	if (cr_maps_refresh(t) < 0)
@@ -47,8 +64,7 @@ static bool cr_snapshot_differs(struct cr_target *t)
 	for (i = 0; i < t->nr_vmas; i++) {
 		const struct cr_linux_vma *v = &t->vmas[i];
 
-		if (v->type != CR_VMA_SHIM &&
-		    (v->flags & (VM_DONTCOPY | VM_WIPEONFORK))) {
+		if (v->type != CR_VMA_SHIM && (v->flags & not_forked)) {
 			cr_ldebug(t, "pid %d: vma %#lx-%#lx is not copied to a child as it is: no snapshot",
 				  t->pid, v->start, v->end);
 			return true;
@@ -75,7 +91,11 @@ static int cr_wait_new_child(pid_t child)
 	}
 }
 
-/* Kill the snapshot child and wait until it is a zombie of its parent. */
+/*
+ * Kill the snapshot child and wait until it is a zombie of its parent.
+ * @child is our traced child by our pid namespace: until the parent reaps
+ * it, its pid cannot name another process.
+ */
 static void cr_snapshot_kill(pid_t child)
 {
 	int status;
@@ -91,37 +111,108 @@ static void cr_snapshot_kill(pid_t child)
 	}
 }
 
-/* Fork the stopped target. Return: the child's pid, or -errno. */
-static long cr_snapshot_fork(struct cr_target *t)
+/*
+ * Reap the killed child in its parent, stopped under us: an injected
+ * wait4(), which needs no memory. @vpid is the child's pid as the parent
+ * sees it. WNOHANG: it is a zombie by now, and the parent must never block
+ * on it. ECHILD: the parent reaped it itself (a wait with __WALL).
+ * Return: 0 or -errno.
+ */
+static int cr_snapshot_reap(struct cr_target *t, pid_t vpid)
 {
-	long child;
+	int tries;
+	long r = 0;
+
+	/* once more if the injection failed: a zombie must not stay */
+	for (tries = 0; tries < 2; tries++) {
+		r = cr_rsys(t, __NR_wait4, vpid, 0, __WALL | WNOHANG, 0);
+		if (r == vpid || r == -ECHILD)
+			return 0;
+		if (r == -ESRCH)
+			break;
+	}
+	cr_lerr(t, "pid %d: reaping its snapshot (its pid %d): error %ld",
+		t->pid, vpid, r);
+	return r < 0 ? (int)r : -EAGAIN;
+}
+
+/* Kill and reap a child made while the parent is still stopped. */
+static int cr_snapshot_discard(struct cr_target *t, pid_t child, long vpid)
+{
+	cr_snapshot_kill(child);
+	if (vpid <= 0)
+		return vpid < 0 ? (int)vpid : -ESRCH;
+	return cr_snapshot_reap(t, vpid);
+}
+
+/* clone's own refusals: no snapshot here, the stopped target is read. */
+static bool cr_clone_refused(long err)
+{
+	return err == -ENOMEM || err == -EAGAIN || err == -EPERM ||
+	       err == -ENOSYS || err == -EINVAL || err == -ENOSPC ||
+	       err == -EUSERS;
+}
+
+/*
+ * Fork the stopped target: 0 with t->clone_child (ours) and t->snap_vpid
+ * (the target's pid of it) set, the child stopped; -EOPNOTSUPP when the
+ * clone is refused; or -errno. Whatever fails, no child is left.
+ */
+static int cr_snapshot_fork(struct cr_target *t)
+{
+	long vpid;
 	int ret;
 
 	ret = cr_fault_point(t, "snapshot_clone");
 	if (ret < 0)
-		return ret;
+		return -EOPNOTSUPP;
 	if (ptrace(PTRACE_SETOPTIONS, t->pid, NULL,
-		   (void *)(long)(PTRACE_O_TRACESYSGOOD |
-				  PTRACE_O_TRACECLONE)) < 0)
+		   (void *)(long)CR_SNAP_FORK_OPTS) < 0)
 		return -errno;
-	child = cr_rsys(t, __NR_clone, 0, 0, 0, 0, 0);
+	t->clone_child = 0;
+	/* flags: exit signal 0 and CLONE_FILES */
+	vpid = cr_rsys(t, __NR_clone, CLONE_FILES, 0, 0, 0, 0);
+	/* the target must not die with crrun from here on */
+	ret = 0;
 	if (ptrace(PTRACE_SETOPTIONS, t->pid, NULL,
-		   (void *)(long)PTRACE_O_TRACESYSGOOD) < 0 && child > 0) {
-		cr_snapshot_kill(child);
-		return -errno;
-	}
-	if (child <= 0)
-		return child < 0 ? child : -EINVAL;
-	ret = cr_wait_new_child(child);
-	if (!ret && ptrace(PTRACE_SETOPTIONS, child, NULL,
-			   (void *)(long)(PTRACE_O_TRACESYSGOOD |
-					  PTRACE_O_EXITKILL)) < 0)
+		   (void *)(long)PTRACE_O_TRACESYSGOOD) < 0)
 		ret = -errno;
+	if (!t->clone_child) {
+		if (vpid > 0)	/* made, but not seen: not a child of ours */
+			return -EPROTO;
+		if (!ret && vpid < 0 && cr_clone_refused(vpid))
+			return -EOPNOTSUPP;
+		return ret ?: vpid < 0 ? (int)vpid : -EPROTO;
+	}
+	if (!ret)
+		ret = cr_wait_new_child(t->clone_child);
+	if (!ret && ptrace(PTRACE_SETOPTIONS, t->clone_child, NULL,
+			   (void *)(long)PTRACE_O_EXITKILL) < 0)
+		ret = -errno;
+	if (!ret && vpid <= 0)
+		ret = vpid < 0 ? (int)vpid : -EPROTO;
 	if (ret < 0) {
-		cr_snapshot_kill(child);
+		cr_snapshot_discard(t, t->clone_child, vpid);
+		t->clone_child = 0;
 		return ret;
 	}
-	return child;
+	t->snap_vpid = vpid;
+	return 0;
+}
+
+/* Has the target exited (a zombie counts) since it was let go? */
+static bool cr_snapshot_parent_gone(struct cr_target *t)
+{
+	struct pollfd pfd = { .fd = t->snap_pidfd, .events = POLLIN };
+	char stat[512], *p;
+
+	if (t->snap_pidfd >= 0)
+		return poll(&pfd, 1, 0) > 0;
+	/* no pidfd (a kernel before 5.3): its state */
+	if (cr_proc_read_file(t->pid, "stat", stat, sizeof(stat)) < 0)
+		return true;
+	p = strrchr(stat, ')');
+	return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
 }
 
 /**
@@ -136,35 +227,46 @@ int cr_linux_snapshot_mm(struct cr_target *t)
 {
 	unsigned long area = t->area, area_len = t->area_len;
 	unsigned long trap_gadget = t->trap_gadget;
-	pid_t parent = t->pid;
-	long child, r;
-	int ret;
+	pid_t parent = t->pid, child;
+	int ret, err;
 
-	if (t->no_snapshot || t->kind != CR_TARGET_SEIZED)
+	if (t->no_snapshot || t->kind != CR_TARGET_SEIZED || !t->attached)
 		return -EOPNOTSUPP;
 	if (cr_snapshot_differs(t))
 		return -EOPNOTSUPP;
-	child = cr_snapshot_fork(t);
-	if (child < 0) {
-		cr_ldebug(t, "pid %d: no snapshot: fork failed: error %ld",
-			  parent, child);
-		return child == -ESRCH ? -ESRCH : -EOPNOTSUPP;
+	ret = cr_snapshot_fork(t);
+	if (ret < 0) {
+		cr_ldebug(t, "pid %d: no snapshot: fork failed: error %d",
+			  parent, ret);
+		return ret;
 	}
+	child = t->clone_child;
+	ret = cr_fault_point(t, "snapshot_child");
+	if (!ret)
+		ret = cr_maps_match(t, child);
+	if (ret < 0) {
+		/* the parent is still stopped: the child goes at once */
+		err = cr_snapshot_discard(t, child, t->snap_vpid);
+		return err ?: ret;
+	}
+	/* to tell, at release, an exit from a recycled pid */
+	t->snap_pidfd = syscall(__NR_pidfd_open, parent, 0);
 
 	/* from here on, release kills the child and reaps it in the parent */
 	t->snap_parent = parent;
 	ret = cr_seized_let_go(t);
+	t->pid = child;
+	t->attached = true;
 	if (ret < 0) {
 		cr_lerr(t, "pid %d: letting it run on after the snapshot: error %d",
 			parent, ret);
-		t->pid = child;
-		t->attached = true;
 		return ret;
 	}
 
-	/* the memory members now read the child: the same VMAs, ours too */
-	t->pid = child;
-	t->attached = true;
+	/*
+	 * The memory members now read the child. Its VMAs are the parent's,
+	 * shim area included: the list parsed from the parent stays.
+	 */
 	t->stopped = true;
 	t->dead = false;
 	t->dirty = false;
@@ -172,7 +274,6 @@ int cr_linux_snapshot_mm(struct cr_target *t)
 	t->area = area;
 	t->area_len = area_len;
 	t->trap_gadget = trap_gadget;	/* the child has a copy */
-	cr_maps_drop(t);
 	ret = cr_target_open_proc(t);
 	if (ret < 0)
 		return ret;
@@ -183,15 +284,15 @@ int cr_linux_snapshot_mm(struct cr_target *t)
 	 * /proc/PID/mem here, and the memory used twice).
 	 */
 	t->no_vm_read = true;
-	/* it must not hold the process's pipes and sockets open */
-	r = cr_rsys(t, __NR_close_range, 0, ~0U, 0);
-	if (r < 0)
-		return r;
-	cr_ldebug(t, "pid %d: memory snapshot in child %ld; the process runs on",
+	cr_ldebug(t, "pid %d: memory snapshot in child %d; the process runs on",
 		  parent, child);
 	return 0;
 }
 
+/**
+ * cr_linux_no_snapshot() - keep the process stopped for its whole checkpoint
+ * @t: from cr_linux_seize()
+ */
 void cr_linux_no_snapshot(struct cr_target *t)
 {
 	t->no_snapshot = true;
@@ -209,35 +310,38 @@ void cr_linux_no_snapshot(struct cr_target *t)
 int cr_snapshot_drop(struct cr_target *t)
 {
 	pid_t child = t->pid;
-	long r;
-	int ret;
+	int ret, err;
 
 	cr_snapshot_kill(child);
-	cr_maps_drop(t);
 	cr_target_close_proc(t);
 	t->pid = t->snap_parent;
 	t->snap_parent = 0;
 	t->attached = false;
 	t->area = 0;
 	t->trap_gadget = 0;
+	t->no_vm_read = false;
 
-	ret = cr_reseize(t);
-	if (ret == -ESRCH && !t->attached)
+	if (cr_snapshot_parent_gone(t))
 		return 0;	/* it exited: init reaps what it left */
+	ret = cr_reseize(t);
+	if (ret < 0 && !t->attached &&
+	    (ret == -ESRCH || cr_snapshot_parent_gone(t)))
+		return 0;
+	if (!ret && cr_snapshot_parent_gone(t)) {
+		/* its pid is another process's now: not ours to touch */
+		cr_seized_let_go(t);
+		return 0;
+	}
 	if (ret < 0) {
 		cr_lerr(t, "pid %d: stopping it again to reap its snapshot %d: error %d",
 			t->pid, child, ret);
 		cr_seized_let_go(t);
 		return ret;
 	}
-	r = cr_rsys(t, __NR_wait4, child, 0, __WALL, 0);
-	if (r < 0 && r != -ECHILD) {
-		cr_lerr(t, "pid %d: reaping its snapshot %d: error %ld", t->pid,
-			child, r);
-		ret = r;
-	}
-	r = cr_seized_let_go(t);
-	if (!ret && !r)
+	ret = cr_snapshot_reap(t, t->snap_vpid);
+	err = cr_seized_let_go(t);
+	/* a test's failure here is reported, but the process is not hurt */
+	if (!ret && !err)
 		ret = cr_fault_point(t, "snapshot_reap");
-	return ret ?: (int)r;
+	return ret ?: err;
 }

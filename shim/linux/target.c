@@ -53,6 +53,7 @@ void cr_target_free(struct cr_target *t)
 	if (!t)
 		return;
 	cr_maps_drop(t);
+	free(t->hints);
 	cr_target_close_proc(t);
 	if (t->snap_pidfd >= 0)
 		close(t->snap_pidfd);

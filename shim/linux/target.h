@@ -44,6 +44,14 @@ struct cr_linux_vma {
 	char *path;			/* NULL for anonymous memory */
 };
 
+/* A VMA's VmFlags, read from smaps before the stop (cr_maps_preread()). */
+struct cr_vmflags_hint {
+	unsigned long start, end;
+	unsigned long offset;		/* as maps shows it */
+	unsigned long inode;
+	unsigned long flags;		/* VM_* */
+};
+
 /* A file mapped by a checkpointed process: is it a crrun image? */
 struct cr_image_file {
 	u64 dev, ino;
@@ -129,6 +137,8 @@ struct cr_target {
 	struct cr_linux_vma *vmas;
 	unsigned int nr_vmas;
 	bool maps_valid;
+	struct cr_vmflags_hint *hints;	/* seize: VmFlags read while it ran */
+	unsigned int nr_hints;
 	u64 zero_pfn;			/* the zero page's PFN, or 0 */
 
 	/* checkpoint: the fds, listed once */
@@ -245,6 +255,7 @@ int cr_scratch_put(struct cr_target *t, unsigned long off, const void *buf,
 /* proc.c */
 int cr_proc_read_file(pid_t pid, const char *name, char *buf, size_t len);
 int cr_maps_refresh(struct cr_target *t);
+void cr_maps_preread(struct cr_target *t);
 void cr_maps_drop(struct cr_target *t);
 void cr_maps_unmapped(struct cr_target *t, unsigned long start,
 		      unsigned long end);
@@ -254,6 +265,7 @@ void cr_maps_moved(struct cr_target *t, unsigned long old, unsigned long len,
 		   unsigned long new);
 const struct cr_linux_vma *cr_maps_find(struct cr_target *t,
 					unsigned long addr);
+int cr_maps_match(struct cr_target *t, pid_t pid);
 int cr_pagemap_states(struct cr_target *t, const struct cr_linux_vma *vma,
 		      unsigned long addr, unsigned long nr, u8 *state);
 int cr_proc_stat_mm(pid_t pid, struct cr_mm_map *map);

@@ -77,6 +77,9 @@ expect_original_unharmed() {
 	fi
 	grep -q '^State:.*[tT]' "/proc/$PID/status" &&
 		crt_fail "the process was left stopped"
+	# no child, not even a zombie of a snapshot
+	[ -z "$(cat /proc/"$PID"/task/*/children 2>/dev/null)" ] ||
+		crt_fail "it has children: $(cat /proc/"$PID"/task/*/children)"
 	touch "$GO"
 	crt_reap
 	[ "$REAPED" = 0 ] || crt_fail "the process exited $REAPED afterwards"

@@ -10,6 +10,8 @@
 #   kill     checkpoint --kill, then restore
 #   nokill   checkpoint and leave it running: the original must verify
 #            itself; then, once it has exited, restore it too
+#   pidns    as nokill, the program started in a pid namespace of its own
+#            (unshare), where its pids are not crrun's
 #   twice    checkpoint --kill, restore, and restore again from one image
 #   again    checkpoint --kill, restore, checkpoint the restored process
 #            --kill, restore that second image
@@ -181,6 +183,23 @@ nokill)
 	touch "$GO"
 	crt_reap
 	[ "$REAPED" = 0 ] || crt_fail "the checkpointed original exited $REAPED"
+	crt_expect_ok 1
+	restore_wait "$W/img"
+	crt_expect_ok 2
+	;;
+pidns)
+	unshare --pid --fork --mount-proc true 2>/dev/null ||
+		crt_skip "no pid namespace here"
+	start_program unshare --pid --fork --mount-proc "$@"
+	upid=$PID
+	read -r PID _ <"/proc/$upid/task/$upid/children"
+	[ -n "$PID" ] || { kill -9 "$upid"; crt_fail "no process in the namespace"; }
+	crt_checkpoint "$PID" "$W/img"
+	check_image "$W/img"
+	touch "$GO"
+	wait "$upid"
+	rc=$?
+	[ "$rc" = 0 ] || crt_fail "the checkpointed original exited $rc"
 	crt_expect_ok 1
 	restore_wait "$W/img"
 	crt_expect_ok 2
