@@ -121,18 +121,38 @@ int cr_target_open_proc(struct cr_target *t)
 	return 0;
 }
 
-/* One process_vm_readv: bytes read (short where a page refused), -errno */
-static ssize_t cr_vm_read(struct cr_target *t, unsigned long addr, void *buf,
-			  size_t len)
+/*
+ * As much of @len bytes at @addr as process_vm_readv (or, @write,
+ * process_vm_writev) will move in one go, retried while it makes progress.
+ * Return: the bytes moved (short where a page refused: the caller goes on
+ * through /proc/PID/mem), or -errno. EPERM and ENOSYS turn it off for good
+ * (@off): a seccomp filter, an emulator.
+ */
+static ssize_t cr_vm_copy(struct cr_target *t, unsigned long addr, void *buf,
+			  size_t len, bool write, bool *off)
 {
-	struct iovec local = { .iov_base = buf, .iov_len = len };
-	struct iovec remote = { .iov_base = (void *)addr, .iov_len = len };
+	size_t done = 0;
 	ssize_t n;
 
-	do {
-		n = process_vm_readv(t->pid, &local, 1, &remote, 1, 0);
-	} while (n < 0 && errno == EINTR);
-	return n < 0 ? -errno : n;
+	while (done < len && !*off) {
+		struct iovec local = { .iov_base = (u8 *)buf + done,
+				       .iov_len = len - done };
+		struct iovec remote = { .iov_base = (void *)(addr + done),
+					.iov_len = len - done };
+
+		n = write ? process_vm_writev(t->pid, &local, 1, &remote, 1, 0) :
+			    process_vm_readv(t->pid, &local, 1, &remote, 1, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EPERM || errno == ENOSYS))
+			*off = true;
+		else if (n < 0 && errno != EFAULT)
+			return -errno;
+		if (n <= 0)
+			break;		/* EFAULT: not accessible, or not mapped */
+		done += n;
+	}
+	return done;
 }
 
 /**
@@ -156,20 +176,12 @@ int cr_mem_read(struct cr_target *t, unsigned long addr, void *buf,
 	u8 *p = buf;
 	ssize_t n;
 
-	while (len && !t->no_vm_read) {
-		n = cr_vm_read(t, addr, p, len);
-		if (n == -EPERM || n == -ENOSYS) {
-			t->no_vm_read = true;
-			break;
-		}
-		if (n == -EFAULT || n == 0)
-			break;		/* not readable, or not mapped */
-		if (n < 0)
-			return n;
-		p += n;
-		addr += n;
-		len -= n;
-	}
+	n = cr_vm_copy(t, addr, p, len, false, &t->no_vm_read);
+	if (n < 0)
+		return n;
+	p += n;
+	addr += n;
+	len -= n;
 	while (len) {
 		n = pread(t->mem_fd, p, len, (off_t)addr);
 		if (n < 0 && errno == EINTR)
@@ -183,20 +195,6 @@ int cr_mem_read(struct cr_target *t, unsigned long addr, void *buf,
 		len -= n;
 	}
 	return 0;
-}
-
-/* One process_vm_writev: bytes written (short where a page refused), -errno */
-static ssize_t cr_vm_write(struct cr_target *t, unsigned long addr,
-			   const void *buf, size_t len)
-{
-	struct iovec local = { .iov_base = (void *)buf, .iov_len = len };
-	struct iovec remote = { .iov_base = (void *)addr, .iov_len = len };
-	ssize_t n;
-
-	do {
-		n = process_vm_writev(t->pid, &local, 1, &remote, 1, 0);
-	} while (n < 0 && errno == EINTR);
-	return n < 0 ? -errno : n;
 }
 
 /**
@@ -224,20 +222,12 @@ int cr_mem_write(struct cr_target *t, unsigned long addr, const void *buf,
 	const u8 *p = buf;
 	ssize_t n;
 
-	while (len && !t->no_vm_write) {
-		n = cr_vm_write(t, addr, p, len);
-		if (n == -EPERM || n == -ENOSYS) {
-			t->no_vm_write = true;
-			break;
-		}
-		if (n == -EFAULT || n == 0)
-			break;		/* not writable, or not mapped */
-		if (n < 0)
-			return n;
-		p += n;
-		addr += n;
-		len -= n;
-	}
+	n = cr_vm_copy(t, addr, (void *)p, len, true, &t->no_vm_write);
+	if (n < 0)
+		return n;
+	p += n;
+	addr += n;
+	len -= n;
 	while (len) {
 		n = pwrite(t->mem_fd, p, len, (off_t)addr);
 		if (n < 0 && errno == EINTR)
