@@ -37,6 +37,8 @@ int cr_ctx_init(struct cr_ctx *ctx, unsigned int flags, int fd,
 	if (log)
 		ctx->log = *log;
 	INIT_LIST_HEAD(&ctx->pgarr_list);
+	/* a lazy restore passes over most page data: read little ahead */
+	ctx->io_readahead = flags & CR_CTX_LAZY ? CR_IOBUF_SKIM : CR_IOBUF_SIZE;
 
 	ctx->iobuf = malloc(CR_IOBUF_SIZE);
 	if (!ctx->iobuf)

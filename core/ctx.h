@@ -29,6 +29,8 @@ struct cr_log {
 
 #define CR_HBUF_TOTAL	(8 * 4096)	/* the seed's header buffer */
 #define CR_IOBUF_SIZE	(256 << 10)
+/* what a reader that skips page data reads ahead: the addresses of a batch */
+#define CR_IOBUF_SKIM	(32 << 10)
 
 struct cr_ctx {
 	unsigned int flags;		/* CR_CTX_* */
@@ -45,6 +47,8 @@ struct cr_ctx {
 	char *iobuf;
 	size_t io_len;			/* bytes held in iobuf */
 	size_t io_off;			/* read: next byte of iobuf */
+	size_t io_readahead;		/* read: bytes a refill asks for */
+	u64 io_end;			/* read: the image's size, 0 if unknown */
 
 	/*
 	 * write: objects rendered ahead of their place in the stream (read

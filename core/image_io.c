@@ -216,7 +216,7 @@ static int __cr_kread(struct cr_ctx *ctx, void *buf, size_t n, bool data)
 			want = 0;
 			break;
 		}
-		r = read_full(ctx->fd, ctx->iobuf, CR_IOBUF_SIZE);
+		r = read_full(ctx->fd, ctx->iobuf, ctx->io_readahead);
 		if (r < 0)
 			return r;
 		if (r == 0)
@@ -272,7 +272,7 @@ int cr_kread_data(struct cr_ctx *ctx, void *buf, size_t n)
 int cr_kskip(struct cr_ctx *ctx, u64 n)
 {
 	size_t avail = ctx->io_len - ctx->io_off;
-	off_t here, end;
+	off_t end;
 
 	/* no image is that large, and lseek must not be sent backwards */
 	if (n > INT64_MAX / 2)
@@ -282,15 +282,17 @@ int cr_kskip(struct cr_ctx *ctx, u64 n)
 		ctx->pos += n;
 		return 0;
 	}
-	here = lseek(ctx->fd, n - avail, SEEK_CUR);
-	if (here < 0)
-		return -errno;
-	end = lseek(ctx->fd, 0, SEEK_END);
-	if (end < 0)
-		return -errno;
-	if (here > end)
+	/* the image does not change while it is read: its size, once */
+	if (!ctx->io_end) {
+		end = lseek(ctx->fd, 0, SEEK_END);
+		if (end < 0)
+			return -errno;
+		ctx->io_end = end;
+	}
+	/* ctx->pos is the file offset: the image was opened at offset 0 */
+	if (ctx->pos + n > ctx->io_end)
 		return -EIO;
-	if (lseek(ctx->fd, here, SEEK_SET) < 0)
+	if (lseek(ctx->fd, ctx->pos + n, SEEK_SET) < 0)
 		return -errno;
 	ctx->io_len = ctx->io_off = 0;
 	ctx->pos += n;

@@ -144,6 +144,7 @@ int cr_image_layout(int fd, const struct cr_log *log, struct cr_layout *out)
 	ret = cr_ctx_init(&ctx, CR_CTX_RSTR, fd, NULL, NULL, log);
 	if (ret < 0)
 		goto out_fini;
+	ctx.io_readahead = CR_IOBUF_SKIM;	/* it skips all page data */
 	ret = cr_read_head(&ctx);
 	if (ret < 0)
 		goto out_fini;

@@ -301,6 +301,7 @@ static int cr_map_run(struct cr_ctx *ctx, u64 addr, unsigned long n,
 		cr_warn(ctx, "pgarr: cannot map the image at %#llx (error %d): copying instead",
 			(unsigned long long)addr, ret);
 		ctx->flags &= ~CR_CTX_LAZY;
+		ctx->io_readahead = CR_IOBUF_SIZE;
 		return 1;
 	}
 	if (ret < 0) {
