@@ -129,7 +129,7 @@ static int image_tmp_create(struct image_tmp *it, const char *path)
 		goto out_close_dir;
 	}
 
-	it->fd = openat(it->dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC,
+	it->fd = openat(it->dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC,
 			0600);
 	if (it->fd >= 0)
 		return 0;
@@ -147,7 +147,7 @@ static int image_tmp_create(struct image_tmp *it, const char *path)
 			 it->base, (unsigned long)(ts.tv_nsec ^ getpid()) &
 				   0xffffff);
 		it->fd = openat(it->dirfd, it->tmpname,
-				O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+				O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (it->fd >= 0)
 			return 0;
 		if (errno != EEXIST)

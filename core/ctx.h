@@ -57,6 +57,7 @@ struct cr_ctx {
 	char *defer;
 	size_t defer_len, defer_max;
 	bool deferring;
+	bool direct_pages;		/* ->write_pages into this image */
 
 	/* header buffer: a stack of small allocations (cr_hbuf_get/put) */
 	char *hbuf;

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "core/image_io.h"
 
@@ -146,6 +148,71 @@ int cr_kwrite(struct cr_ctx *ctx, const void *buf, size_t n)
 int cr_kwrite_data(struct cr_ctx *ctx, const void *buf, size_t n)
 {
 	return __cr_kwrite(ctx, buf, n, true);
+}
+
+/* Checksum @n bytes of the image at @off by reading them: -EIO if short. */
+static int cr_csum_read(struct cr_ctx *ctx, u64 off, u64 n)
+{
+	ssize_t r;
+
+	while (n) {
+		r = pread(ctx->fd, ctx->iobuf, min(n, (u64)CR_IOBUF_SIZE), off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return -EIO;
+		ctx->csum = cr_crc32c(ctx->csum, ctx->iobuf, r);
+		off += r;
+		n -= r;
+	}
+	return 0;
+}
+
+/**
+ * cr_kwrite_extern() - take in page data the shim wrote into the image
+ * @ctx: a checkpoint context, not deferring
+ * @n: bytes the shim wrote at the image's byte ctx->pos (->write_pages)
+ *
+ * They are checksummed from the file (what the tail covers is what the
+ * file holds), through a mapping of its page cache where they start on a
+ * page (page data does): no copy. The next cr_kwrite() goes after them.
+ *
+ * Return: 0, -EIO if the file holds fewer, or -errno.
+ */
+int cr_kwrite_extern(struct cr_ctx *ctx, u64 n)
+{
+	struct stat st;
+	void *p;
+	int ret;
+
+	if (ctx->deferring)
+		return -EINVAL;
+	ret = cr_kflush(ctx);
+	if (ret < 0)
+		return ret;
+	if (fstat(ctx->fd, &st) < 0)
+		return -errno;
+	/* a mapping past the end of the file would fault */
+	if ((u64)st.st_size < ctx->pos || (u64)st.st_size - ctx->pos < n)
+		return -EIO;
+	p = MAP_FAILED;
+	if (n && IS_ALIGNED(ctx->pos, PAGE_SIZE) && n <= SIZE_MAX)
+		p = mmap(NULL, n, PROT_READ, MAP_SHARED | MAP_POPULATE,
+			 ctx->fd, ctx->pos);
+	if (p != MAP_FAILED) {
+		ctx->csum = cr_crc32c(ctx->csum, p, n);
+		munmap(p, n);
+	} else {
+		ret = cr_csum_read(ctx, ctx->pos, n);
+		if (ret < 0)
+			return ret;
+	}
+	ctx->pos += n;
+	if (lseek(ctx->fd, ctx->pos, SEEK_SET) < 0)
+		return -errno;
+	return 0;
 }
 
 /**

@@ -133,6 +133,20 @@ struct cr_kops {
 	 */
 	int (*snapshot_mm)(struct cr_target *t);
 
+	/**
+	 * @write_pages: optional (NULL: not offered). Write the target's
+	 * @nr pages at @vaddrs (ascending, page-aligned, each one that
+	 * ->page_state called private) into the file @fd at byte @off, one
+	 * after the other, straight from the target's memory rather than
+	 * through ->get_user_pages() and ->kmap(). @fd is the image: a
+	 * regular file, open for writing.
+	 * Return: 0 with every byte written; -EOPNOTSUPP when these pages
+	 * cannot be written this way (the caller writes them itself, over
+	 * anything written meanwhile); or -errno.
+	 */
+	int (*write_pages)(struct cr_target *t, const u64 *vaddrs,
+			   unsigned int nr, int fd, u64 off);
+
 	/* ---- memory: restore ---- */
 
 	/**

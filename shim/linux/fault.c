@@ -24,6 +24,10 @@
  *     snapshot_reap     reaping the snapshot in the process (reports -EIO
  *                       after doing its work; the injected wait4 itself
  *                       is sys_wait4, tried twice)
+ *     write_setup       giving the snapshot the image (not an error: crrun
+ *                       reads the pages itself then; nor is a failure of
+ *                       sys_prlimit64 ... sys_recvmsg, the calls it takes)
+ *     write_pages       a pwritev of the snapshot's pages into the image
  *     release_munmap    unmapping the scratch area (it is left mapped)
  *     release_regs      putting registers, xstate and mask back
  *     release_detach    the final stop and PTRACE_DETACH
@@ -55,7 +59,8 @@
  *     sys_set_tid_address sys_umask sys_chdir sys_dup3 sys_lseek
  *     sys_setgroups sys_setresuid sys_setresgid sys_setfsuid
  *     sys_setfsgid sys_capset sys_personality sys_brk sys_fcntl
- *     sys_clone sys_wait4 sys_userfaultfd
+ *     sys_clone sys_wait4 sys_userfaultfd sys_prlimit64 sys_close_range
+ *     sys_socket sys_connect sys_recvmsg sys_pwritev
  *     (any other: sys_<number>)
  */
 #include <stdio.h>

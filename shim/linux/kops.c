@@ -12,6 +12,7 @@ const struct cr_kops cr_linux_kops = {
 	.page_state	= cr_linux_page_state,
 	.get_mm_map	= cr_linux_get_mm_map,
 	.snapshot_mm	= cr_linux_snapshot_mm,
+	.write_pages	= cr_linux_write_pages,
 	.do_mmap	= cr_linux_do_mmap,
 	.do_munmap	= cr_linux_do_munmap,
 	.do_mremap	= cr_linux_do_mremap,

@@ -63,6 +63,12 @@ static const char *cr_sys_name(long nr, char *buf, size_t len)
 	case __NR_clone:		return "sys_clone";
 	case __NR_wait4:		return "sys_wait4";
 	case __NR_userfaultfd:		return "sys_userfaultfd";
+	case __NR_prlimit64:		return "sys_prlimit64";
+	case __NR_close_range:		return "sys_close_range";
+	case __NR_socket:		return "sys_socket";
+	case __NR_connect:		return "sys_connect";
+	case __NR_recvmsg:		return "sys_recvmsg";
+	case __NR_pwritev:		return "sys_pwritev";
 	}
 	snprintf(buf, len, "sys_%ld", nr);
 	return buf;

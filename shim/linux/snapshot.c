@@ -316,6 +316,7 @@ int cr_snapshot_drop(struct cr_target *t)
 	cr_target_close_proc(t);
 	t->pid = t->snap_parent;
 	t->snap_parent = 0;
+	t->write_state = CR_WRITE_UNTRIED;
 	t->attached = false;
 	t->area = 0;
 	t->trap_gadget = 0;

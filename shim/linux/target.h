@@ -120,6 +120,14 @@ struct cr_target {
 	int snap_pidfd;			/* the process's pidfd (did it exit?), or -1 */
 	pid_t clone_child;		/* the child of the last injected clone, by
 					 * our pid namespace (PTRACE_GETEVENTMSG) */
+	/* ->write_pages: the snapshot writes into the image (snapshot_write.c) */
+	enum {
+		CR_WRITE_UNTRIED,
+		CR_WRITE_READY,		/* the child holds the image */
+		CR_WRITE_OFF,		/* it cannot: crrun reads the pages */
+	} write_state;
+	int write_src_fd;		/* the image, ours */
+	long write_child_fd;		/* the image, the child's */
 
 	/* syscall injection */
 	unsigned long gadget;		/* address of `0f 05` in the target */
@@ -201,6 +209,10 @@ int cr_reseize(struct cr_target *t);
 /* snapshot.c: the memory of a seized target, copied by an injected fork */
 int cr_linux_snapshot_mm(struct cr_target *t);
 int cr_snapshot_drop(struct cr_target *t);
+
+/* snapshot_write.c */
+int cr_linux_write_pages(struct cr_target *t, const u64 *vaddrs,
+			 unsigned int nr, int fd, u64 off);
 int cr_mem_read(struct cr_target *t, unsigned long addr, void *buf,
 		size_t len);
 int cr_mem_write(struct cr_target *t, unsigned long addr, const void *buf,

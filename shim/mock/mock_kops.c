@@ -13,6 +13,7 @@ const struct cr_kops mock_kops = {
 	.page_state	= mock_page_state,
 	.get_mm_map	= mock_get_mm_map,
 	.snapshot_mm	= mock_snapshot_mm,
+	.write_pages	= mock_write_pages,
 
 	.do_mmap	= mock_do_mmap,
 	.do_munmap	= mock_do_munmap,

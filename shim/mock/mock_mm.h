@@ -80,6 +80,14 @@ void mock_mm_release(struct cr_target *t);
 void mock_mm_set_image(struct cr_target *t, int fd);
 unsigned long mock_mm_image_pages(struct cr_target *t);
 
+/*
+ * ->write_pages says -EOPNOTSUPP unless offered: then it writes the pages
+ * of readable VMAs (-EOPNOTSUPP for any other, as the Linux shim), and
+ * counts them.
+ */
+void mock_mm_offer_write_pages(struct cr_target *t, bool offer);
+unsigned long mock_mm_written_pages(struct cr_target *t);
+
 /* ---- task state (mock_task.c); the rest is set through mock_kops ---- */
 
 int mock_task_add_fd(struct cr_target *t, const struct cr_fd_info *info,
@@ -93,6 +101,7 @@ enum mock_op {
 	MOCK_OP_PAGE_STATE,
 	MOCK_OP_GET_MM_MAP,
 	MOCK_OP_SNAPSHOT_MM,
+	MOCK_OP_WRITE_PAGES,
 	MOCK_OP_DO_MMAP,
 	MOCK_OP_DO_MUNMAP,
 	MOCK_OP_DO_MREMAP,

@@ -127,6 +127,8 @@ struct cr_target {
 	void *on_snapshot_arg;
 	int image_fd;			/* for ->map_image; -1: none */
 	unsigned long image_pages;	/* mapped by ->map_image */
+	bool write_pages_offered;	/* else ->write_pages: -EOPNOTSUPP */
+	unsigned long written_pages;	/* by ->write_pages */
 
 	struct mock_fault fault;
 	struct mock_misuse_rec misuse[MOCK_MISUSE_NR];
@@ -178,6 +180,8 @@ int mock_page_state(struct cr_target *t, unsigned long addr,
 int mock_get_mm_map(struct cr_target *t, struct cr_mm_map *map, char *exe,
 		    size_t exe_len);
 int mock_snapshot_mm(struct cr_target *t);
+int mock_write_pages(struct cr_target *t, const u64 *vaddrs, unsigned int nr,
+		     int fd, u64 off);
 int mock_map_image(struct cr_target *t, unsigned long addr, unsigned long nr,
 		   unsigned long prot, u64 off);
 long mock_do_mmap(struct cr_target *t, unsigned long addr, unsigned long len,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The mock's ->snapshot_mm and ->map_image.
+ * The mock's ->snapshot_mm, ->write_pages and ->map_image.
  *
  * Nothing runs in the mock, so its snapshot copies nothing: what it checks
  * is the engine's side of the contract, that the task is read whole before
@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 
+#include "core/mm/vma_flags.h"
 #include "shim/mock/mock_priv.h"
 
 /**
@@ -45,6 +46,67 @@ void mock_task_read(struct cr_target *t)
 {
 	if (t->snapshot_taken)
 		mock_misuse(t, MOCK_MISUSE_SNAPSHOT, 0);
+}
+
+/**
+ * mock_write_pages() - kops->write_pages: pages straight into the image
+ * @t: the mock target
+ * @vaddrs: ascending page addresses
+ * @nr: how many
+ * @fd: the image
+ * @off: where the first goes
+ *
+ * Return: 0, -EOPNOTSUPP unless offered or for a page of a VMA that is not
+ * readable (the Linux shim's child could not write it), -EINVAL for
+ * addresses out of order or unmapped, -EIO if the file takes less.
+ */
+int mock_write_pages(struct cr_target *t, const u64 *vaddrs, unsigned int nr,
+		     int fd, u64 off)
+{
+	u8 buf[PAGE_SIZE];
+	struct mock_vma *vma;
+	unsigned int i;
+	int err;
+
+	err = mock_fault_hit(t, MOCK_OP_WRITE_PAGES);
+	if (err)
+		return err;
+	if (!t->write_pages_offered)
+		return -EOPNOTSUPP;
+	if (!nr)
+		return -EINVAL;
+	for (i = 0; i < nr; i++) {
+		if (!IS_ALIGNED(vaddrs[i], PAGE_SIZE) ||
+		    (i && vaddrs[i] <= vaddrs[i - 1]))
+			return -EINVAL;
+		vma = mock_vma_find(t, vaddrs[i]);
+		if (!vma || vma->start > vaddrs[i])
+			return -EINVAL;
+		if (!(vma->flags & VM_READ))
+			return -EOPNOTSUPP;
+	}
+	for (i = 0; i < nr; i++) {
+		err = mock_mm_read(t, vaddrs[i], buf, PAGE_SIZE);
+		if (err)
+			return err;
+		if (pwrite(fd, buf, PAGE_SIZE, off + (u64)i * PAGE_SIZE) !=
+		    PAGE_SIZE)
+			return -EIO;
+		t->written_pages++;
+	}
+	return 0;
+}
+
+/** mock_mm_offer_write_pages() - let ->write_pages write, or not */
+void mock_mm_offer_write_pages(struct cr_target *t, bool offer)
+{
+	t->write_pages_offered = offer;
+}
+
+/** mock_mm_written_pages() - pages ->write_pages wrote into images */
+unsigned long mock_mm_written_pages(struct cr_target *t)
+{
+	return t->written_pages;
 }
 
 /**

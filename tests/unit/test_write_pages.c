@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * core/mm/ckpt_mem.c with ->write_pages: the shim writes each page array
+ * into the image itself (the Linux shim's snapshot child does, straight
+ * from its memory) and the engine reads it back for the checksum. The
+ * image must be byte for byte the one the copying path makes; pages the
+ * shim refuses are copied; a failure fails the checkpoint, named; into a
+ * pipe or a write-only file (nothing to read back) every page is copied.
+ *
+ * The process is the standard one (cr_test.h) plus a 1500-page anonymous
+ * VMA at BIG, every page written: three page arrays, one batch.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "tests/unit/cr_test.h"
+#include "core/cr.h"
+#include "core/image_io.h"
+
+#define BIG		0x10000000UL
+#define BIG_PAGES	1500UL
+#define BIG2		0x20000000UL
+
+static struct cr_target *big_process(void)
+{
+	struct cr_target *t = cr_test_mock_process();
+	u8 *page = malloc(PAGE_SIZE);
+	unsigned long p;
+	size_t i;
+
+	assert_non_null(page);
+	assert_int_equal(mock_kops.do_mmap(t, BIG, BIG_PAGES * PAGE_SIZE,
+					   PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE | MAP_ANONYMOUS |
+						   MAP_FIXED,
+					   NULL, 0),
+			 (long)BIG);
+	for (p = 0; p < BIG_PAGES; p++) {
+		for (i = 0; i < PAGE_SIZE; i++)
+			page[i] = (u8)(p * 13 + i * 5 + 3);
+		assert_int_equal(mock_mm_write(t, BIG + p * PAGE_SIZE, page,
+					       PAGE_SIZE),
+				 0);
+	}
+	free(page);
+	return t;
+}
+
+/* The image of @t, by the copying path (@offer false) or ->write_pages. */
+static int checkpoint(struct cr_target *t, bool offer, int fd,
+		      struct cr_test_log *tl)
+{
+	int ret;
+
+	cr_test_log_init(tl);
+	mock_mm_offer_write_pages(t, offer);
+	ret = cr_test_checkpoint(t, fd, tl);
+	mock_mm_release(t);
+	return ret;
+}
+
+static u8 *image_bytes(int fd, long *size)
+{
+	u8 *img;
+
+	*size = cr_test_image_size(fd);
+	img = malloc(*size);
+	assert_non_null(img);
+	cr_test_pread(fd, 0, img, *size);
+	return img;
+}
+
+/* The pages an image holds: the sum of its batches. */
+static unsigned long image_pages(int fd)
+{
+	struct cr_hdr_pgarr p;
+	unsigned long n = 0;
+	unsigned int nth;
+	long o;
+
+	for (nth = 0; (o = cr_test_find_obj(fd, CR_HDR_PGARR, nth)) >= 0;
+	     nth++) {
+		cr_test_pread(fd, o + sizeof(struct cr_hdr), &p, sizeof(p));
+		n += p.nr_pages;
+	}
+	return n;
+}
+
+/* The same bytes, but for the creation time and the checksums of the tail. */
+static void assert_same_image(int fd_a, int fd_b)
+{
+	long size_a, size_b;
+	u8 *a = image_bytes(fd_a, &size_a), *b = image_bytes(fd_b, &size_b);
+
+	long i, time_at = sizeof(struct cr_hdr) +
+			  offsetof(struct cr_hdr_head, time);
+
+	assert_int_equal(size_a, size_b);
+	/* the creation times may be a second apart, and with them the sums */
+	memcpy(b + time_at, a + time_at, sizeof(u64));
+	size_a -= sizeof(struct cr_hdr_tail);
+	for (i = 0; i < size_a; i++)
+		if (a[i] != b[i])
+			fail_msg("the images differ from byte %ld of %ld", i,
+				 size_a);
+	free(b);
+	free(a);
+}
+
+static void assert_balanced(struct cr_target *t)
+{
+	char why[256];
+
+	if (mock_check_balanced(t, why, sizeof(why)))
+		fail_msg("not balanced: %s", why);
+}
+
+/* Written by the shim or copied, the image is the same, byte for byte. */
+static void test_written_pages_make_the_image_a_copy_makes(void **state)
+{
+	struct cr_target *t = big_process();
+	int copied = cr_test_image_fd(), written = cr_test_image_fd();
+	struct cr_test_log tl;
+	unsigned long gups;
+
+	assert_int_equal(checkpoint(t, false, copied, &tl), 0);
+	assert_int_equal(mock_mm_written_pages(t), 0);
+	gups = mock_calls(t, MOCK_OP_GET_USER_PAGES);
+	assert_int_equal(checkpoint(t, true, written, &tl), 0);
+	/*
+	 * every private page went through ->write_pages but the standard
+	 * process's one page of PROT_NONE memory, copied
+	 */
+	assert_true(image_pages(written) >= BIG_PAGES);
+	assert_int_equal(mock_mm_written_pages(t), image_pages(written) - 1);
+	assert_int_equal(mock_calls(t, MOCK_OP_GET_USER_PAGES), gups + 1);
+	assert_same_image(copied, written);
+	assert_balanced(t);
+	close(written);
+	close(copied);
+	mock_mm_free(t);
+}
+
+/* And it restores, checksum checked, into the same process. */
+static void test_written_pages_restore_the_same_process(void **state)
+{
+	struct cr_target *src = big_process(), *dst = cr_test_mock_empty();
+	int fd = cr_test_image_fd();
+	struct cr_test_log tl;
+
+	assert_int_equal(checkpoint(src, true, fd, &tl), 0);
+	assert_int_equal(cr_test_restart(dst, fd, &tl), 0);
+	cr_test_assert_same_process(src, dst);
+	assert_balanced(dst);
+	close(fd);
+	mock_mm_free(dst);
+	mock_mm_free(src);
+}
+
+/*
+ * Pages of a VMA the shim cannot read (no PROT_READ: the child's write
+ * would fault) are refused with -EOPNOTSUPP and copied by the engine.
+ */
+static void test_refused_pages_are_copied_instead(void **state)
+{
+	struct cr_target *t = big_process();
+	int copied = cr_test_image_fd(), written = cr_test_image_fd();
+	u8 page[PAGE_SIZE];
+	struct cr_test_log tl;
+	unsigned long p, all;
+
+	/* a second big VMA, written, then left without access */
+	assert_int_equal(mock_kops.do_mmap(t, BIG2, 300 * PAGE_SIZE, PROT_NONE,
+					   MAP_PRIVATE | MAP_ANONYMOUS |
+						   MAP_FIXED,
+					   NULL, 0),
+			 (long)BIG2);
+	for (p = 0; p < 300; p++) {
+		memset(page, (int)p + 1, PAGE_SIZE);
+		assert_int_equal(mock_mm_write(t, BIG2 + p * PAGE_SIZE, page,
+					       PAGE_SIZE),
+				 0);
+	}
+	assert_int_equal(checkpoint(t, false, copied, &tl), 0);
+	assert_int_equal(checkpoint(t, true, written, &tl), 0);
+	all = image_pages(written);
+	assert_int_equal(mock_mm_written_pages(t), all - 300 - 1);
+	assert_true(mock_calls(t, MOCK_OP_GET_USER_PAGES) > 0);
+	assert_same_image(copied, written);
+	assert_balanced(t);
+	close(written);
+	close(copied);
+	mock_mm_free(t);
+}
+
+/* Any other failure of ->write_pages fails the checkpoint, named. */
+static void test_write_pages_failure_fails_the_checkpoint(void **state)
+{
+	struct cr_target *t = big_process();
+	struct cr_test_log tl;
+	unsigned long nth, calls;
+	int fd;
+
+	fd = cr_test_image_fd();
+	assert_int_equal(checkpoint(t, true, fd, &tl), 0);
+	close(fd);
+	calls = mock_calls(t, MOCK_OP_WRITE_PAGES);
+	assert_true(calls >= 3);
+	for (nth = 1; nth <= calls; nth++) {
+		fd = cr_test_image_fd();
+		assert_int_equal(mock_fault_set(t, MOCK_OP_WRITE_PAGES, nth,
+						ENOSPC, false),
+				 0);
+		assert_int_equal(checkpoint(t, true, fd, &tl), -ENOSPC);
+		assert_non_null(strstr(tl.first, "into the image"));
+		assert_balanced(t);
+		close(fd);
+	}
+	mock_mm_free(t);
+}
+
+/* A refusal of one batch is not a refusal of the next. */
+static void test_one_refusal_copies_one_batch(void **state)
+{
+	struct cr_target *t = big_process();
+	int copied = cr_test_image_fd(), written = cr_test_image_fd();
+	struct cr_test_log tl;
+
+	assert_int_equal(checkpoint(t, false, copied, &tl), 0);
+	assert_int_equal(mock_fault_set(t, MOCK_OP_WRITE_PAGES, 2, EOPNOTSUPP,
+					false),
+			 0);
+	assert_int_equal(checkpoint(t, true, written, &tl), 0);
+	assert_true(mock_mm_written_pages(t) > 0);
+	assert_true(mock_calls(t, MOCK_OP_GET_USER_PAGES) > 0);
+	assert_same_image(copied, written);
+	assert_balanced(t);
+	close(written);
+	close(copied);
+	mock_mm_free(t);
+}
+
+/* Into a pipe nothing can be written at an offset: every page is copied. */
+static void test_no_write_pages_into_a_pipe(void **state)
+{
+	struct cr_target *t = cr_test_mock_process();
+	struct cr_test_log tl;
+	struct cr_ctx ctx;
+	int p[2];
+
+	assert_int_equal(pipe(p), 0);
+	assert_true(fcntl(p[1], F_SETPIPE_SZ, 1 << 20) >= 1 << 20);
+	cr_test_log_init(&tl);
+	mock_mm_offer_write_pages(t, true);
+	assert_int_equal(cr_ctx_init(&ctx, CR_CTX_CKPT, p[1], &mock_kops, t,
+				     &tl.log),
+			 0);
+	assert_int_equal(cr_checkpoint(&ctx), 0);
+	cr_ctx_fini(&ctx);
+	mock_mm_release(t);
+	assert_int_equal(mock_calls(t, MOCK_OP_WRITE_PAGES), 0);
+	assert_true(mock_calls(t, MOCK_OP_GET_USER_PAGES) > 0);
+	close(p[1]);
+	close(p[0]);
+	mock_mm_free(t);
+}
+
+/* The checksum covers what the file holds, and a short file is -EIO. */
+static void test_kwrite_extern_sums_the_file_and_moves_past(void **state)
+{
+	static const char head[] = "objects before the page data";
+	int fd = cr_test_image_fd();
+	u8 *page = malloc(2 * PAGE_SIZE), *all = malloc(3 * PAGE_SIZE);
+	struct cr_ctx ctx;
+	u32 expect;
+
+	assert_true(page && all);
+	memset(page, 0x5a, 2 * PAGE_SIZE);
+	assert_int_equal(cr_ctx_init(&ctx, CR_CTX_CKPT, fd, NULL, NULL, NULL),
+			 0);
+	assert_int_equal(cr_kwrite(&ctx, head, sizeof(head)), 0);
+	assert_int_equal(cr_write_page_pad(&ctx), 0);
+	assert_int_equal(ctx.pos, PAGE_SIZE);
+	/* the header is still buffered: the shim writes past it */
+	cr_test_pwrite(fd, PAGE_SIZE, page, 2 * PAGE_SIZE);
+	assert_int_equal(cr_kwrite_extern(&ctx, 2 * PAGE_SIZE), 0);
+	assert_int_equal(ctx.pos, 3 * PAGE_SIZE);
+	assert_int_equal(cr_kwrite(&ctx, "!", 1), 0);
+	assert_int_equal(cr_kflush(&ctx), 0);
+	assert_int_equal(cr_test_image_size(fd), 3 * PAGE_SIZE + 1);
+	cr_test_pread(fd, 0, all, 3 * PAGE_SIZE);
+	expect = cr_crc32c(cr_crc32c(0, all, 3 * PAGE_SIZE), "!", 1);
+	assert_int_equal(ctx.csum, expect);
+	/* the page data is not in the objects' checksum */
+	expect = cr_crc32c(cr_crc32c(0, all, PAGE_SIZE), "!", 1);
+	assert_int_equal(ctx.meta_csum, expect);
+
+	/* nothing there: the file is short */
+	assert_int_equal(cr_kwrite_extern(&ctx, PAGE_SIZE), -EIO);
+	cr_ctx_fini(&ctx);
+	free(all);
+	free(page);
+	close(fd);
+}
+
+/* Not on a page boundary, the bytes are read, not mapped: the same sum. */
+static void test_kwrite_extern_reads_what_it_cannot_map(void **state)
+{
+	int fd = cr_test_image_fd();
+	u8 data[100], all[110];
+	struct cr_ctx ctx;
+
+	memset(data, 0xa5, sizeof(data));
+	assert_int_equal(cr_ctx_init(&ctx, CR_CTX_CKPT, fd, NULL, NULL, NULL),
+			 0);
+	assert_int_equal(cr_kwrite(&ctx, "0123456789", 10), 0);
+	cr_test_pwrite(fd, 10, data, sizeof(data));
+	assert_int_equal(cr_kwrite_extern(&ctx, sizeof(data)), 0);
+	assert_int_equal(ctx.pos, 110);
+	cr_test_pread(fd, 0, all, sizeof(all));
+	assert_int_equal(ctx.csum, cr_crc32c(0, all, sizeof(all)));
+	cr_ctx_fini(&ctx);
+	close(fd);
+}
+
+/* A checkpoint into a file crrun cannot read back copies every page. */
+static void test_no_write_pages_into_a_write_only_file(void **state)
+{
+	struct cr_target *t = cr_test_mock_process();
+	int fd = cr_test_image_fd(), wfd;
+	struct cr_test_log tl;
+	struct cr_ctx ctx;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	wfd = open(path, O_WRONLY);
+	assert_true(wfd >= 0);
+	cr_test_log_init(&tl);
+	mock_mm_offer_write_pages(t, true);
+	assert_int_equal(cr_ctx_init(&ctx, CR_CTX_CKPT, wfd, &mock_kops, t,
+				     &tl.log),
+			 0);
+	assert_int_equal(cr_checkpoint(&ctx), 0);
+	cr_ctx_fini(&ctx);
+	mock_mm_release(t);
+	assert_int_equal(mock_calls(t, MOCK_OP_WRITE_PAGES), 0);
+	close(wfd);
+	close(fd);
+	mock_mm_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_written_pages_make_the_image_a_copy_makes),
+		cmocka_unit_test(test_written_pages_restore_the_same_process),
+		cmocka_unit_test(test_refused_pages_are_copied_instead),
+		cmocka_unit_test(test_write_pages_failure_fails_the_checkpoint),
+		cmocka_unit_test(test_one_refusal_copies_one_batch),
+		cmocka_unit_test(test_no_write_pages_into_a_pipe),
+		cmocka_unit_test(test_kwrite_extern_sums_the_file_and_moves_past),
+		cmocka_unit_test(test_kwrite_extern_reads_what_it_cannot_map),
+		cmocka_unit_test(test_no_write_pages_into_a_write_only_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
