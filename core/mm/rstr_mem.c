@@ -646,14 +646,34 @@ static int cr_read_vma(struct cr_ctx *ctx, struct cr_vma_walk *walk)
 					    cr_lazy_prot(ctx, &vma, prot));
 }
 
+/* Unmap [@start, @end) of the target, if not empty. */
+static int cr_unmap_range(struct cr_ctx *ctx, unsigned long start,
+			  unsigned long end)
+{
+	int ret;
+
+	if (start == end)
+		return 0;
+	ret = ctx->kops->do_munmap(ctx->target, start, end - start);
+	if (ret < 0)
+		cr_err(ctx, "mm: unmapping %#lx-%#lx: error %d", start, end,
+		       ret);
+	return ret;
+}
+
 /*
  * cr_destroy_mm - unmap everything the target has, but for the kernel's
  * special mappings (moved later, not recreated) and the shim's own.
+ *
+ * One munmap covers a whole stretch of VMAs to destroy, holes included
+ * (munmap(2) takes them), up to the next VMA that stays: a restore child
+ * is a copy of crrun with some twenty VMAs, and each munmap is a call
+ * injected into it.
  */
 static int cr_destroy_mm(struct cr_ctx *ctx)
 {
 	struct cr_vma_info *vma;
-	unsigned long addr = 0;
+	unsigned long addr = 0, start = 0, end = 0;
 	int ret;
 
 	vma = malloc(sizeof(*vma));
@@ -662,7 +682,7 @@ static int cr_destroy_mm(struct cr_ctx *ctx)
 	for (;;) {
 		ret = ctx->kops->find_vma(ctx->target, addr, vma);
 		if (ret == -ENOENT) {
-			ret = 0;
+			ret = cr_unmap_range(ctx, start, end);
 			break;
 		}
 		if (ret < 0) {
@@ -671,15 +691,18 @@ static int cr_destroy_mm(struct cr_ctx *ctx)
 			break;
 		}
 		addr = vma->vm_end;
-		if (vma->vma_type != CR_VMA_ANON && vma->vma_type != CR_VMA_FILE)
+		if (vma->vma_type == CR_VMA_ANON ||
+		    vma->vma_type == CR_VMA_FILE) {
+			if (start == end)
+				start = vma->vm_start;
+			end = vma->vm_end;
 			continue;
-		ret = ctx->kops->do_munmap(ctx->target, vma->vm_start,
-					   vma->vm_end - vma->vm_start);
-		if (ret < 0) {
-			cr_err(ctx, "mm: unmapping %#lx-%#lx: error %d",
-			       vma->vm_start, vma->vm_end, ret);
-			break;
 		}
+		/* one that stays: what was before it goes now */
+		ret = cr_unmap_range(ctx, start, end);
+		if (ret < 0)
+			break;
+		start = end = 0;
 	}
 	free(vma);
 	return ret;

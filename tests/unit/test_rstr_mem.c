@@ -731,6 +731,53 @@ static void test_read_mm_leaves_the_shims_vma_alone(void **state)
 	mock_mm_free(t);
 }
 
+/*
+ * The target's own VMAs go with one munmap per stretch between the VMAs
+ * that stay (each munmap is an injected call on Linux), holes included:
+ *
+ *   0x500000 anon (the empty target's)  \
+ *   0x520000 anon, 2 pages               > one munmap 0x500000-0x531000
+ *   0x530000 anon, 1 page               /
+ *   0x540000 the shim's page              stays
+ *   0x550000 anon, 1 page                 one munmap 0x550000-0x551000
+ *   0x7f0000100000 [vvar] [vdso]          moved, not unmapped
+ */
+static void map_anon(struct cr_target *t, unsigned long addr,
+		     unsigned long len)
+{
+	assert_int_equal(mock_kops.do_mmap(t, addr, len, PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE | MAP_ANONYMOUS |
+					   MAP_FIXED, NULL, 0), (long)addr);
+}
+
+static void test_read_mm_unmaps_each_stretch_of_old_vmas_once(void **state)
+{
+	struct img *im = *state;
+	struct cr_target *t = mock_empty();
+	unsigned long before;
+	u8 byte;
+	int ret;
+
+	map_anon(t, 0x520000, 2 * PAGE_SIZE);
+	map_anon(t, 0x530000, PAGE_SIZE);
+	assert_int_equal(mock_mm_add_special(t, CR_VMA_SHIM, 0x540000,
+					     PAGE_SIZE), 0);
+	map_anon(t, 0x550000, PAGE_SIZE);
+	before = mock_calls(t, MOCK_OP_DO_MUNMAP);
+	ret = cr_test_restart(t, im->fd, &im->tl);
+	if (ret)
+		fail_msg("restore: %d: %s", ret, im->tl.first);
+	assert_int_equal(mock_calls(t, MOCK_OP_DO_MUNMAP) - before, 2);
+	assert_true(mock_mm_read(t, EMPTY_OLD_ANON, &byte, 1) < 0);
+	assert_true(mock_mm_read(t, 0x520000, &byte, 1) < 0);
+	assert_true(mock_mm_read(t, 0x530000, &byte, 1) < 0);
+	assert_true(mock_mm_read(t, 0x550000, &byte, 1) < 0);
+	assert_int_equal(mock_mm_read(t, 0x540000, &byte, 1), 0);
+	assert_int_equal(mock_misuse_count(t, MOCK_MISUSE_SHIM), 0);
+	assert_balanced(t);
+	mock_mm_free(t);
+}
+
 /* An image VMA over the shim's is refused (MAP_FIXED_NOREPLACE), not mapped over it. */
 static void test_read_vma_refuses_to_map_over_the_shim(void **state)
 {
@@ -1224,6 +1271,7 @@ int main(void)
 		REJECT(test_read_pgarr_never_writes_an_earlier_vma),
 		REJECT(test_read_pgarr_never_writes_the_shims_page),
 		REJECT(test_read_mm_leaves_the_shims_vma_alone),
+		REJECT(test_read_mm_unmaps_each_stretch_of_old_vmas_once),
 		REJECT(test_read_vma_refuses_to_map_over_the_shim),
 		REJECT(test_read_mm_rejects_map_count_past_max),
 		REJECT(test_read_mm_rejects_start_code_above_end_code),
