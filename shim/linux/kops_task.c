@@ -88,23 +88,62 @@ int cr_linux_set_fs(struct cr_target *t, u32 umask, const char *cwd)
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * Read every signal action in one go: rt_sigaction(sig, NULL, old) for
+ * each, in one ptrace stop (the engine asks for them one by one, and the
+ * target is stopped meanwhile: they cannot change).
+ */
+static int cr_read_all_sigactions(struct cr_target *t)
+{
+	struct cr_arch_syscall *calls;
+	int sig, ret;
+
+	if ((size_t)CR_NSIG * (sizeof(t->act[0]) + sizeof(*calls)) >
+	    t->scratch_len)
+		return -E2BIG;
+	calls = calloc(CR_NSIG, sizeof(*calls));
+	if (!calls)
+		return -ENOMEM;
+	for (sig = 1; sig <= CR_NSIG; sig++) {
+		calls[sig - 1].nr = __NR_rt_sigaction;
+		calls[sig - 1].args[0] = sig;
+		calls[sig - 1].args[2] = t->scratch +
+					 (sig - 1) * sizeof(t->act[0]);
+		calls[sig - 1].args[3] = sizeof(u64);
+	}
+	ret = cr_remote_syscalls(t, calls, CR_NSIG);
+	if (!ret)
+		ret = cr_mem_read(t, t->scratch, t->act, sizeof(t->act));
+	if (!ret)
+		t->have_act = true;
+	free(calls);
+	return ret;
+}
+
 /**
  * cr_linux_get_sigaction() - ->get_sigaction: rt_sigaction(sig, NULL, old)
  * @t: the target
  * @sig: 1..64
  * @act: the action
  *
+ * All 64 are read at the first call.
+ *
  * Return: 0 or -errno.
  */
 int cr_linux_get_sigaction(struct cr_target *t, int sig,
 			   struct cr_sigaction *act)
 {
-	long ret;
+	int ret;
 
-	ret = cr_rsys(t, __NR_rt_sigaction, sig, 0, t->scratch, sizeof(u64));
-	if (ret < 0)
-		return ret;
-	return cr_mem_read(t, t->scratch, act, sizeof(*act));
+	if (sig < 1 || sig > CR_NSIG)
+		return -EINVAL;
+	if (!t->have_act) {
+		ret = cr_read_all_sigactions(t);
+		if (ret < 0)
+			return ret;
+	}
+	*act = t->act[sig - 1];
+	return 0;
 }
 
 /**

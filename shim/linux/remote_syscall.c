@@ -10,6 +10,10 @@
  * so that a pending signal is not delivered in the middle of them: the
  * original mask is put back by release/resume.
  *
+ * cr_remote_syscalls() makes a list of calls in one stop: a short loop
+ * (cr_arch_syscall_batch) copied after the trap gadget runs a table of
+ * them from the scratch area.
+ *
  * Also here: finding a gadget, a free place for the shim's own mapping,
  * and that mapping.
  */
@@ -221,6 +225,132 @@ long cr_remote_syscall(struct cr_target *t, long nr, const u64 args[6])
 	return cr_arch_syscall_result(t->inj);
 }
 
+/* Where the batch code goes: after the trap gadget, in its page. */
+#define CR_BATCH_CODE_OFF	16
+
+/* Calls the batch cannot run: one at a time, as cr_remote_syscall(). */
+static int cr_remote_syscalls_one_by_one(struct cr_target *t,
+					 struct cr_arch_syscall *calls,
+					 unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		calls[i].ret = cr_remote_syscall(t, calls[i].nr,
+						 calls[i].args);
+		if (calls[i].ret < 0)
+			return calls[i].ret;
+	}
+	return 0;
+}
+
+/* Run @n calls of the table at @table, all in one stop. */
+static int cr_run_batch(struct cr_target *t, unsigned long table,
+			unsigned int n, long *done)
+{
+	unsigned long code = t->trap_gadget + CR_BATCH_CODE_OFF;
+	struct user_regs_struct gp;
+	int ret;
+
+	if (!t->batch_code) {
+		ret = cr_mem_write(t, code, cr_arch_syscall_batch,
+				   sizeof(cr_arch_syscall_batch));
+		if (ret < 0)
+			return ret;
+		t->batch_code = code;
+	}
+	gp = t->regs0.gp;
+	if (t->inj_sp)
+		gp.rsp = t->inj_sp;
+	memcpy(t->inj->gregs, &gp, sizeof(gp));
+	cr_arch_syscall_batch_setup(t->inj, table, n, code);
+	memcpy(&gp, t->inj->gregs, sizeof(gp));
+	ret = cr_ptrace_set_gp(t, &gp);
+	if (ret < 0)
+		return ret;
+	t->dirty = true;
+	t->nr_injected += n;
+
+	ret = cr_run_to_trap(t);
+	if (ret < 0)
+		return ret;
+	if (ptrace(PTRACE_GETREGS, t->pid, NULL, &gp) < 0)
+		return -errno;
+	memcpy(t->inj->gregs, &gp, sizeof(gp));
+	*done = cr_arch_syscall_batch_done(t->inj, table, code);
+	return *done < 0 ? (int)*done : 0;
+}
+
+/**
+ * cr_remote_syscalls() - make the stopped target call several syscalls
+ * @t: the target, stopped under ptrace, with a gadget
+ * @calls: the calls, in order; ->ret is set for each one made
+ * @n: how many
+ *
+ * They are made in order, up to the first that fails, as one call after
+ * the other would be; with the shim's executable page, all in one ptrace
+ * stop (cr_arch_syscall_batch), else one at a time. The table goes at the
+ * end of the scratch area: arguments that point into scratch memory must
+ * stay below its last @n * 64 bytes.
+ *
+ * Return: 0 when every call returned >= 0; else the first -errno, of a
+ * call or of making it (-E2BIG: the table does not fit).
+ */
+int cr_remote_syscalls(struct cr_target *t, struct cr_arch_syscall *calls,
+		       unsigned int n)
+{
+	size_t bytes = (size_t)n * sizeof(*calls);
+	unsigned long table;
+	unsigned int i, run;
+	char name[32];
+	long done = 0;
+	int ret, fault = 0;
+
+	if (t->dead || !t->attached)
+		return -ESRCH;
+	if (!t->trap_gadget || !t->scratch)
+		return cr_remote_syscalls_one_by_one(t, calls, n);
+	if (bytes > t->scratch_len)
+		return -E2BIG;
+	/* the named fault points of the calls, in order: run those before */
+	for (run = 0; run < n; run++) {
+		fault = cr_fault_point(t, cr_sys_name(calls[run].nr, name,
+						      sizeof(name)));
+		if (fault < 0)
+			break;
+	}
+	if (!t->inj) {
+		t->inj = malloc(sizeof(*t->inj));
+		if (!t->inj)
+			return -ENOMEM;
+	}
+	if (!t->sigmask_blocked) {
+		ret = cr_ptrace_set_sigmask(t, ~0ULL);
+		if (ret < 0)
+			return ret;
+		t->sigmask_blocked = true;
+	}
+
+	table = t->scratch + t->scratch_len - bytes;
+	if (run) {
+		ret = cr_mem_write(t, table, calls, run * sizeof(*calls));
+		if (!ret)
+			ret = cr_run_batch(t, table, run, &done);
+		if (!ret)
+			ret = cr_mem_read(t, table, calls, done * sizeof(*calls));
+		if (ret < 0)
+			return ret;
+	}
+	for (i = 0; i < done; i++)
+		if (calls[i].ret < 0)
+			return calls[i].ret;
+	if (fault < 0) {
+		calls[run].ret = fault;
+		return fault;
+	}
+	return done == run ? 0 : -EFAULT;
+}
+
 /* Find the two bytes 0f 05 in [start, end) of the target. */
 static unsigned long cr_scan_for_syscall(struct cr_target *t,
 					 unsigned long start,
@@ -385,6 +515,7 @@ int cr_map_shim_area(struct cr_target *t, unsigned long len,
 	/* a free page on either side: it merged with nothing */
 	cr_maps_insert(t, addr, addr + len, cr_prot_vm_flags(prot),
 		       CR_VMA_SHIM);
+	t->batch_code = 0;	/* a new area holds no code yet */
 	t->area = addr;
 	t->area_len = len;
 	return 0;

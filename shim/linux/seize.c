@@ -420,6 +420,7 @@ int cr_reseize(struct cr_target *t)
 
 	t->stopped = t->dirty = t->sigmask_blocked = t->listen = false;
 	t->dead = false;
+	t->have_act = false;	/* it ran meanwhile */
 	if (ptrace(PTRACE_SEIZE, t->pid, NULL,
 		   (void *)(long)PTRACE_O_TRACESYSGOOD) < 0)
 		return -errno;

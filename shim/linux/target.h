@@ -14,6 +14,7 @@
 #include "core/kops.h"
 #include "core/cr.h"
 #include "arch/x86/regs.h"
+#include "arch/x86/syscall_abi.h"
 #include "shim/linux/proc_parse.h"
 
 _Static_assert(sizeof(struct user_regs_struct) == CR_NR_GREGS * 8,
@@ -133,6 +134,8 @@ struct cr_target {
 	unsigned long gadget;		/* address of `0f 05` in the target */
 	unsigned long trap_gadget;	/* `0f 05 cc` in the shim's area, or 0:
 					   one stop a call instead of two */
+	unsigned long batch_code;	/* cr_arch_syscall_batch copied after
+					   it, or 0 (not yet) */
 	unsigned long area;		/* the shim's mapping, or 0 */
 	unsigned long area_len;
 	unsigned long scratch;		/* argument memory inside it */
@@ -160,6 +163,10 @@ struct cr_target {
 	/* checkpoint: which mapped files are crrun images, by dev and ino */
 	struct cr_image_file *image_files;
 	unsigned int nr_image_files;
+
+	/* checkpoint: the signal actions, all read at the first asked */
+	struct cr_sigaction act[CR_NSIG];
+	bool have_act;
 
 	/* restore: the child's signal actions, inherited from crrun */
 	struct cr_sigaction inherited_act[CR_NSIG];
@@ -246,6 +253,8 @@ void cr_linux_regs_free(struct cr_linux_regs *r);
 
 /* remote_syscall.c */
 long cr_remote_syscall(struct cr_target *t, long nr, const u64 args[6]);
+int cr_remote_syscalls(struct cr_target *t, struct cr_arch_syscall *calls,
+		       unsigned int n);
 #define cr_rsys(t, nr, ...) \
 	cr_remote_syscall(t, nr, (const u64[6]){ __VA_ARGS__ })
 int cr_find_gadget(struct cr_target *t);

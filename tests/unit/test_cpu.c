@@ -3,7 +3,7 @@
  * arch/x86/cpu.c and arch/x86/syscall_abi.c: CR_HDR_CPU written and read
  * back through an image file against the mock target, every check of
  * cr_read_cpu() (2008 defects 23 and 24), the syscall restart rule, and
- * the syscall injection ABI.
+ * the syscall injection ABI, and the batch code, run in this process.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <cpuid.h>
+#include <errno.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <cmocka.h>
 
 #include "core/arch.h"
@@ -767,6 +770,121 @@ static void test_syscall_gadget_bytes(void **state)
 	assert_int_equal(CR_SYSCALL_INSN_LEN, 2);
 }
 
+/*
+ * The batch code, run here in crrun's own process: a copy of it whose
+ * int3 is a ret, called with rbx and r12 as the shim sets them. Returns
+ * rbx as the code left it.
+ */
+static unsigned long run_batch(struct cr_arch_syscall *table,
+			       unsigned long nr)
+{
+	register unsigned long rbx asm("rbx") = (unsigned long)table;
+	register unsigned long r12 asm("r12") = nr;
+	u8 *code;
+
+	code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(code != MAP_FAILED);
+	memcpy(code, cr_arch_syscall_batch, CR_SYSCALL_BATCH_LEN);
+	assert_int_equal(code[CR_SYSCALL_BATCH_LEN - 1], 0xcc);
+	code[CR_SYSCALL_BATCH_LEN - 1] = 0xc3;	/* ret */
+	asm volatile("sub $128, %%rsp\n\t"	/* off the red zone */
+		     "call *%[code]\n\t"
+		     "add $128, %%rsp"
+		     : "+r"(rbx), "+r"(r12)
+		     : [code] "r"(code)
+		     : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10",
+		       "r11", "memory", "cc");
+	munmap(code, 4096);
+	return rbx;
+}
+
+/* How many entries a run of the batch made, as the shim works it out. */
+static long batch_done(struct cr_arch_syscall *table, unsigned long rbx)
+{
+	struct cr_arch_regs *regs = calloc(1, sizeof(*regs));
+	unsigned long code = 0x10000;
+	long done;
+
+	assert_non_null(regs);
+	cr_arch_syscall_batch_setup(regs, (unsigned long)table, 3, code);
+	assert_int_equal(regs->gregs[CR_RBX], (unsigned long)table);
+	assert_int_equal(regs->gregs[CR_R12], 3);
+	assert_int_equal(regs->gregs[CR_RIP], code);
+	assert_int_equal(regs->gregs[CR_ORIG_RAX], (u64)-1);
+	regs->gregs[CR_RBX] = rbx;
+	regs->gregs[CR_RIP] = code + CR_SYSCALL_BATCH_LEN;	/* past int3 */
+	done = cr_arch_syscall_batch_done(regs, (unsigned long)table, code);
+	free(regs);
+	return done;
+}
+
+static void test_syscall_batch_runs_every_call_in_order(void **state)
+{
+	struct cr_arch_syscall table[3] = {
+		{ .nr = SYS_getpid, .ret = 12345 },
+		{ .nr = SYS_getppid, .ret = 12345 },
+		{ .nr = SYS_lseek, .args = { 0, 0, 99 }, .ret = 12345 },
+	};
+	unsigned long rbx = run_batch(table, 3);
+
+	assert_int_equal(batch_done(table, rbx), 3);
+	assert_int_equal(table[0].ret, getpid());
+	assert_int_equal(table[1].ret, getppid());
+	assert_int_equal(table[2].ret, -EINVAL);	/* whence 99 */
+	assert_int_equal(table[2].nr, SYS_lseek);
+}
+
+static void test_syscall_batch_stops_after_the_first_error(void **state)
+{
+	struct cr_arch_syscall table[3] = {
+		{ .nr = SYS_getpid, .ret = 12345 },
+		{ .nr = SYS_close, .args = { (u64)-1 }, .ret = 12345 },
+		{ .nr = SYS_getpid, .ret = 12345 },
+	};
+	unsigned long rbx = run_batch(table, 3);
+
+	assert_int_equal(batch_done(table, rbx), 2);
+	assert_int_equal(table[0].ret, getpid());
+	assert_int_equal(table[1].ret, -EBADF);
+	assert_int_equal(table[2].ret, 12345);	/* not made */
+}
+
+static void test_syscall_batch_of_none_makes_none(void **state)
+{
+	struct cr_arch_syscall table[1] = {
+		{ .nr = SYS_getpid, .ret = 12345 },
+	};
+	unsigned long rbx = run_batch(table, 0);
+
+	assert_int_equal(batch_done(table, rbx), 0);
+	assert_int_equal(table[0].ret, 12345);
+}
+
+/* A stop anywhere but at the batch's int3 is not its end. */
+static void test_syscall_batch_done_refuses_another_stop(void **state)
+{
+	struct cr_arch_regs *regs = calloc(1, sizeof(*regs));
+	unsigned long table = 0x20000, code = 0x10000;
+
+	assert_non_null(regs);
+	cr_arch_syscall_batch_setup(regs, table, 2, code);
+	regs->gregs[CR_RBX] = table + 64;
+	regs->gregs[CR_RIP] = code + 0x22;	/* just after its syscall */
+	assert_int_equal(cr_arch_syscall_batch_done(regs, table, code),
+			 -EFAULT);
+	regs->gregs[CR_RIP] = code + CR_SYSCALL_BATCH_LEN;
+	regs->gregs[CR_RBX] = table + 65;	/* not on an entry */
+	assert_int_equal(cr_arch_syscall_batch_done(regs, table, code),
+			 -EFAULT);
+	regs->gregs[CR_RBX] = table - 64;
+	assert_int_equal(cr_arch_syscall_batch_done(regs, table, code),
+			 -EFAULT);
+	regs->gregs[CR_RBX] = table + 128;
+	assert_int_equal(cr_arch_syscall_batch_done(regs, table, code), 2);
+	free(regs);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -801,6 +919,10 @@ int main(void)
 		T(test_syscall_setup_follows_the_abi),
 		T(test_syscall_result_is_signed_rax),
 		T(test_syscall_gadget_bytes),
+		T(test_syscall_batch_runs_every_call_in_order),
+		T(test_syscall_batch_stops_after_the_first_error),
+		T(test_syscall_batch_of_none_makes_none),
+		T(test_syscall_batch_done_refuses_another_stop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
