@@ -17,6 +17,10 @@ struct cr_vma_walk {
 	unsigned int index;	/* of the VMA being read, for messages */
 	u64 prev_end;		/* VMAs must be sorted and disjoint */
 	u32 specials;		/* 1 << type of the specials already placed */
+	/* restore: the last file VMA's file, still open for the next ones */
+	struct cr_file *file;
+	char *fname;
+	struct cr_file_id id;
 };
 
 /* the checks of cr_read_mm, shared with the layout pre-scan */

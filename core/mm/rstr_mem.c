@@ -512,10 +512,34 @@ out_free_vma:
 	return ret;
 }
 
-/* Open the file of a CR_VMA_FILE VMA and check it is the one saved. */
-static struct cr_file *cr_read_vma_file(struct cr_ctx *ctx, unsigned int index,
+/* Close the file cr_read_vma_file() kept open, if any. */
+static void cr_vma_file_put(struct cr_ctx *ctx, struct cr_vma_walk *walk)
+{
+	if (walk->file)
+		ctx->kops->filp_close(ctx->target, walk->file);
+	walk->file = NULL;
+	free(walk->fname);
+	walk->fname = NULL;
+}
+
+static bool cr_file_id_equal(const struct cr_file_id *id,
+			     const struct cr_hdr_vma *hh)
+{
+	return id->dev == hh->f_dev && id->ino == hh->f_ino &&
+	       id->size == hh->f_size && id->mtime_ns == hh->f_mtime_ns;
+}
+
+/*
+ * Open the file of a CR_VMA_FILE VMA and check it is the one saved. The
+ * file stays open in @walk (cr_vma_file_put()): a binary or a library is
+ * several VMAs in a row, and on Linux each open and close is a call
+ * injected into the target.
+ */
+static struct cr_file *cr_read_vma_file(struct cr_ctx *ctx,
+					struct cr_vma_walk *walk,
 					const struct cr_hdr_vma *hh)
 {
+	unsigned int index = walk->index;
 	struct cr_file_id id;
 	struct cr_file *file;
 	char *fname;
@@ -529,19 +553,31 @@ static struct cr_file *cr_read_vma_file(struct cr_ctx *ctx, unsigned int index,
 		file = ERR_PTR(ret);
 		goto out_free_fname;
 	}
+	/* the same file as the VMA before, saved with the same identity */
+	if (walk->file && !strcmp(walk->fname, fname) &&
+	    cr_file_id_equal(&walk->id, hh)) {
+		file = walk->file;
+		goto out_free_fname;
+	}
+	cr_vma_file_put(ctx, walk);
 	file = ctx->kops->filp_open(ctx->target, fname, O_RDONLY, &id);
 	if (IS_ERR(file)) {
 		cr_err(ctx, "vma %u: opening %s: error %ld", index, fname,
 		       PTR_ERR(file));
 		goto out_free_fname;
 	}
-	if (id.dev != hh->f_dev || id.ino != hh->f_ino ||
-	    id.size != hh->f_size || id.mtime_ns != hh->f_mtime_ns) {
+	if (!cr_file_id_equal(&id, hh)) {
 		cr_err(ctx, "vma %u: %s changed since the checkpoint (dev, inode, size or mtime differ)",
 		       index, fname);
 		ctx->kops->filp_close(ctx->target, file);
 		file = ERR_PTR(-ESTALE);
+		goto out_free_fname;
 	}
+	walk->file = file;
+	walk->fname = fname;
+	walk->id = id;
+	return file;
+
 out_free_fname:
 	free(fname);
 	return file;
@@ -600,7 +636,7 @@ static int cr_read_vma(struct cr_ctx *ctx, struct cr_vma_walk *walk)
 	case CR_VMA_ANON:
 		break;
 	case CR_VMA_FILE:
-		file = cr_read_vma_file(ctx, index, &vma);
+		file = cr_read_vma_file(ctx, walk, &vma);
 		if (IS_ERR(file))
 			return PTR_ERR(file);
 		break;
@@ -621,9 +657,7 @@ static int cr_read_vma(struct cr_ctx *ctx, struct cr_vma_walk *walk)
 	addr = ctx->kops->do_mmap(ctx->target, vma.vm_start,
 				  vma.vm_end - vma.vm_start, prot, flags, file,
 				  vma.vm_pgoff);
-	/* the file, if opened, is now referenced by the mapping */
-	if (file)
-		ctx->kops->filp_close(ctx->target, file);
+	/* the file stays open in @walk, for the next VMA of it */
 	if (addr < 0) {
 		cr_err(ctx, "vma %u: mmap %#llx-%#llx: error %ld", index,
 		       (unsigned long long)vma.vm_start,
@@ -862,8 +896,12 @@ int cr_read_mm(struct cr_ctx *ctx)
 	for (walk.index = 0; walk.index < nr; walk.index++) {
 		ret = cr_read_vma(ctx, &walk);
 		if (ret < 0)
-			goto out_free;
+			break;
 	}
+	/* the mappings hold the files now */
+	cr_vma_file_put(ctx, &walk);
+	if (ret < 0)
+		goto out_free;
 	ret = cr_restore_mm_map(ctx, map, exe);
 	if (ret < 0)
 		goto out_free;

@@ -914,6 +914,48 @@ static void test_read_mm_rejects_objref_not_the_tasks(void **state)
 /* ---- files and specials ---- */
 
 /*
+ * vma 0 and vma 1 are one file: it is opened once for both (each open and
+ * close is an injected call on Linux), once more for the exe of the mm
+ * fields, and every open is closed.
+ */
+static void test_read_vma_opens_a_file_once_for_its_vmas_in_a_row(void **state)
+{
+	struct img *im = *state;
+	struct cr_target *t = mock_empty();
+	unsigned long opens = mock_calls(t, MOCK_OP_FILP_OPEN);
+	unsigned long closes = mock_calls(t, MOCK_OP_FILP_CLOSE);
+	int ret;
+
+	ret = cr_test_restart(t, im->fd, &im->tl);
+	if (ret)
+		fail_msg("restore: %d: %s", ret, im->tl.first);
+	assert_int_equal(mock_calls(t, MOCK_OP_FILP_OPEN) - opens, 2);
+	assert_int_equal(mock_calls(t, MOCK_OP_FILP_CLOSE) - closes, 2);
+	assert_balanced(t);
+	mock_mm_free(t);
+}
+
+/*
+ * The same file saved with another identity for its second VMA: it is
+ * opened again and checked, and refused for that VMA.
+ */
+static void test_read_vma_checks_each_vma_of_a_file_kept_open(void **state)
+{
+	struct img *im = *state;
+	struct cr_target *t = mock_empty();
+	int ret;
+
+	patch_u64(im->fd, vma_payload(im->fd, 1) + VMA_FIELD(f_size),
+		  8 * PAGE_SIZE);
+	ret = cr_test_restart(t, im->fd, &im->tl);
+	assert_int_equal(ret, -ESTALE);
+	assert_non_null(strstr(im->tl.first, "vma 1"));
+	assert_non_null(strstr(im->tl.first, "changed"));
+	assert_balanced(t);
+	mock_mm_free(t);
+}
+
+/*
  * The file behind a private file mapping changed since the checkpoint:
  * its clean pages would come from the new file. 2008 never recorded the
  * identity (defect 17); now the restore refuses, naming the file.
@@ -1272,6 +1314,8 @@ int main(void)
 		REJECT(test_read_pgarr_never_writes_the_shims_page),
 		REJECT(test_read_mm_leaves_the_shims_vma_alone),
 		REJECT(test_read_mm_unmaps_each_stretch_of_old_vmas_once),
+		REJECT(test_read_vma_opens_a_file_once_for_its_vmas_in_a_row),
+		REJECT(test_read_vma_checks_each_vma_of_a_file_kept_open),
 		REJECT(test_read_vma_refuses_to_map_over_the_shim),
 		REJECT(test_read_mm_rejects_map_count_past_max),
 		REJECT(test_read_mm_rejects_start_code_above_end_code),
