@@ -174,14 +174,16 @@ static int cr_csum_read(struct cr_ctx *ctx, u64 off, u64 n)
  * cr_kwrite_extern() - take in page data the shim wrote into the image
  * @ctx: a checkpoint context, not deferring
  * @n: bytes the shim wrote at the image's byte ctx->pos (->write_pages)
+ * @csum: the image's checksum carried over them by the shim, or NULL
  *
- * They are checksummed from the file (what the tail covers is what the
- * file holds), through a mapping of its page cache where they start on a
- * page (page data does): no copy. The next cr_kwrite() goes after them.
+ * Without @csum they are checksummed from the file (what the tail covers
+ * is what the file holds), through a mapping of its page cache where they
+ * start on a page (page data does): no copy. The next cr_kwrite() goes
+ * after them.
  *
  * Return: 0, -EIO if the file holds fewer, or -errno.
  */
-int cr_kwrite_extern(struct cr_ctx *ctx, u64 n)
+int cr_kwrite_extern(struct cr_ctx *ctx, u64 n, const u32 *csum)
 {
 	struct stat st;
 	void *p;
@@ -197,6 +199,10 @@ int cr_kwrite_extern(struct cr_ctx *ctx, u64 n)
 	/* a mapping past the end of the file would fault */
 	if ((u64)st.st_size < ctx->pos || (u64)st.st_size - ctx->pos < n)
 		return -EIO;
+	if (csum) {
+		ctx->csum = *csum;
+		goto out_seek;
+	}
 	p = MAP_FAILED;
 	if (n && IS_ALIGNED(ctx->pos, PAGE_SIZE) && n <= SIZE_MAX)
 		p = mmap(NULL, n, PROT_READ, MAP_SHARED | MAP_POPULATE,
@@ -209,6 +215,7 @@ int cr_kwrite_extern(struct cr_ctx *ctx, u64 n)
 		if (ret < 0)
 			return ret;
 	}
+out_seek:
 	ctx->pos += n;
 	if (lseek(ctx->fd, ctx->pos, SEEK_SET) < 0)
 		return -errno;

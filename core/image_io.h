@@ -24,7 +24,8 @@ int __must_check cr_kwrite_data(struct cr_ctx *ctx, const void *buf,
 				size_t n);
 int __must_check cr_kread_data(struct cr_ctx *ctx, void *buf, size_t n);
 /* page data written into the image by the shim (->write_pages) */
-int __must_check cr_kwrite_extern(struct cr_ctx *ctx, u64 n);
+int __must_check cr_kwrite_extern(struct cr_ctx *ctx, u64 n,
+				  const u32 *csum);
 /* objects read from the stopped task, written after its memory */
 void cr_kdefer_begin(struct cr_ctx *ctx);
 void cr_kdefer_end(struct cr_ctx *ctx);

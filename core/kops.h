@@ -139,13 +139,17 @@ struct cr_kops {
 	 * ->page_state called private) into the file @fd at byte @off, one
 	 * after the other, straight from the target's memory rather than
 	 * through ->get_user_pages() and ->kmap(). @fd is the image: a
-	 * regular file, open for writing.
-	 * Return: 0 with every byte written; -EOPNOTSUPP when these pages
-	 * cannot be written this way (the caller writes them itself, over
-	 * anything written meanwhile); or -errno.
+	 * regular file, open for writing. @csum is the image's CRC32C so far
+	 * (as cr_crc32c() computes it); the shim may carry it on over the
+	 * bytes it writes.
+	 * Return: 1 with every byte written and *@csum carried over them; 0
+	 * with every byte written and *@csum untouched (the caller reads
+	 * them back); -EOPNOTSUPP when these pages cannot be written this
+	 * way (the caller writes them itself, over anything written
+	 * meanwhile); or -errno.
 	 */
 	int (*write_pages)(struct cr_target *t, const u64 *vaddrs,
-			   unsigned int nr, int fd, u64 off);
+			   unsigned int nr, int fd, u64 off, u32 *csum);
 
 	/* ---- memory: restore ---- */
 

@@ -212,6 +212,7 @@ static int cr_write_batch_direct(struct cr_ctx *ctx, unsigned long nr)
 	struct cr_pgarr *pgarr;
 	unsigned long n = 0;
 	u64 *vaddrs;
+	u32 csum;
 	int ret;
 
 	if (!ctx->direct_pages)
@@ -227,8 +228,9 @@ static int cr_write_batch_direct(struct cr_ctx *ctx, unsigned long nr)
 		       pgarr->nr_used * sizeof(*vaddrs));
 		n += pgarr->nr_used;
 	}
+	csum = ctx->csum;
 	ret = ctx->kops->write_pages(ctx->target, vaddrs, nr, ctx->fd,
-				     ctx->pos);
+				     ctx->pos, &csum);
 	if (ret == -EOPNOTSUPP) {
 		ret = 1;
 		goto out_free;
@@ -238,9 +240,9 @@ static int cr_write_batch_direct(struct cr_ctx *ctx, unsigned long nr)
 		       nr, (unsigned long long)vaddrs[0], ret);
 		goto out_free;
 	}
-	ret = cr_kwrite_extern(ctx, (u64)nr * PAGE_SIZE);
+	ret = cr_kwrite_extern(ctx, (u64)nr * PAGE_SIZE, ret ? &csum : NULL);
 	if (ret < 0)
-		cr_err(ctx, "pgarr: reading back %lu pages written at offset %llu: error %d",
+		cr_err(ctx, "pgarr: taking in %lu pages written at offset %llu: error %d",
 		       nr, (unsigned long long)ctx->pos, ret);
 out_free:
 	free(vaddrs);

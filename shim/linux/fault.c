@@ -27,7 +27,9 @@
  *     write_setup       giving the snapshot the image (not an error: crrun
  *                       reads the pages itself then; nor is a failure of
  *                       sys_prlimit64 ... sys_recvmsg, the calls it takes)
- *     write_pages       a pwritev of the snapshot's pages into the image
+ *     write_pages       the snapshot's writing of a batch into the image
+ *     write_summed      the loop that sums and writes in the snapshot (not
+ *                       an error: plain pwritev, the image read back)
  *     release_munmap    unmapping the scratch area (it is left mapped)
  *     release_regs      putting registers, xstate and mask back
  *     release_detach    the final stop and PTRACE_DETACH

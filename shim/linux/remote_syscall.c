@@ -225,9 +225,6 @@ long cr_remote_syscall(struct cr_target *t, long nr, const u64 args[6])
 	return cr_arch_syscall_result(t->inj);
 }
 
-/* Where the batch code goes: after the trap gadget, in its page. */
-#define CR_BATCH_CODE_OFF	16
-
 /* Calls the batch cannot run: one at a time, as cr_remote_syscall(). */
 static int cr_remote_syscalls_one_by_one(struct cr_target *t,
 					 struct cr_arch_syscall *calls,
@@ -244,12 +241,64 @@ static int cr_remote_syscalls_one_by_one(struct cr_target *t,
 	return 0;
 }
 
+/**
+ * cr_remote_base_regs() - the registers crrun's code in the target starts
+ * from: the target's own, with rsp the injection stack if there is one
+ * @t: the target
+ * @regs: filled in
+ */
+void cr_remote_base_regs(struct cr_target *t, struct cr_arch_regs *regs)
+{
+	struct user_regs_struct gp = t->regs0.gp;
+
+	if (t->inj_sp)
+		gp.rsp = t->inj_sp;
+	memcpy(regs->gregs, &gp, sizeof(gp));
+}
+
+/**
+ * cr_remote_run_code() - run code of crrun's in the stopped target until
+ * its int3
+ * @t: the target, stopped under ptrace
+ * @regs: the registers to run with (rip: the code); on return, the ones
+ *	at the int3 stop
+ *
+ * Signals stay blocked meanwhile, as for injected calls.
+ *
+ * Return: 0, or -errno (-EFAULT: it stopped on a fault).
+ */
+int cr_remote_run_code(struct cr_target *t, struct cr_arch_regs *regs)
+{
+	struct user_regs_struct gp;
+	int ret;
+
+	if (t->dead || !t->attached)
+		return -ESRCH;
+	if (!t->sigmask_blocked) {
+		ret = cr_ptrace_set_sigmask(t, ~0ULL);
+		if (ret < 0)
+			return ret;
+		t->sigmask_blocked = true;
+	}
+	memcpy(&gp, regs->gregs, sizeof(gp));
+	ret = cr_ptrace_set_gp(t, &gp);
+	if (ret < 0)
+		return ret;
+	t->dirty = true;
+	ret = cr_run_to_trap(t);
+	if (ret < 0)
+		return ret;
+	if (ptrace(PTRACE_GETREGS, t->pid, NULL, &gp) < 0)
+		return -errno;
+	memcpy(regs->gregs, &gp, sizeof(gp));
+	return 0;
+}
+
 /* Run @n calls of the table at @table, all in one stop. */
 static int cr_run_batch(struct cr_target *t, unsigned long table,
 			unsigned int n, long *done)
 {
 	unsigned long code = t->trap_gadget + CR_BATCH_CODE_OFF;
-	struct user_regs_struct gp;
 	int ret;
 
 	if (!t->batch_code) {
@@ -259,24 +308,12 @@ static int cr_run_batch(struct cr_target *t, unsigned long table,
 			return ret;
 		t->batch_code = code;
 	}
-	gp = t->regs0.gp;
-	if (t->inj_sp)
-		gp.rsp = t->inj_sp;
-	memcpy(t->inj->gregs, &gp, sizeof(gp));
+	cr_remote_base_regs(t, t->inj);
 	cr_arch_syscall_batch_setup(t->inj, table, n, code);
-	memcpy(&gp, t->inj->gregs, sizeof(gp));
-	ret = cr_ptrace_set_gp(t, &gp);
-	if (ret < 0)
-		return ret;
-	t->dirty = true;
 	t->nr_injected += n;
-
-	ret = cr_run_to_trap(t);
+	ret = cr_remote_run_code(t, t->inj);
 	if (ret < 0)
 		return ret;
-	if (ptrace(PTRACE_GETREGS, t->pid, NULL, &gp) < 0)
-		return -errno;
-	memcpy(t->inj->gregs, &gp, sizeof(gp));
 	*done = cr_arch_syscall_batch_done(t->inj, table, code);
 	return *done < 0 ? (int)*done : 0;
 }
@@ -516,6 +553,7 @@ int cr_map_shim_area(struct cr_target *t, unsigned long len,
 	cr_maps_insert(t, addr, addr + len, cr_prot_vm_flags(prot),
 		       CR_VMA_SHIM);
 	t->batch_code = 0;	/* a new area holds no code yet */
+	t->crc_write_code = 0;
 	t->area = addr;
 	t->area_len = len;
 	return 0;

@@ -320,6 +320,9 @@ int cr_snapshot_drop(struct cr_target *t)
 	t->attached = false;
 	t->area = 0;
 	t->trap_gadget = 0;
+	/* code copied into the snapshot's page only, not the process's */
+	t->batch_code = 0;
+	t->crc_write_code = 0;
 	t->no_vm_read = false;
 
 	if (cr_snapshot_parent_gone(t))

@@ -7,8 +7,13 @@
  * the kernel (into a bounce page, then out to crrun) and once more into
  * the page cache by write(2). The child's pwritev(2) copies it once,
  * straight from its memory into the page cache, as a plain write of the
- * same bytes from a buffer would. crrun then reads the pages back from
- * the page cache for the image's checksum (cr_kwrite_extern()).
+ * same bytes from a buffer would. The child also sums them: a loop of
+ * crrun's (arch/x86/crc_write.c), run in one stop a batch, takes the
+ * CRC32C of each 256 KiB chunk and then writes it while it is in the
+ * CPU's cache, so the bytes come from memory once. Where that loop cannot
+ * run (no executable page for crrun's code, no SSE4.2) the child makes
+ * plain pwritev() calls and crrun reads the pages back from the page cache
+ * for the checksum (cr_kwrite_extern()).
  *
  * The image gets into the child like this: the child first gives up the
  * fd table it shares with the process (close_range() of every fd with
@@ -37,6 +42,7 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 
+#include "arch/x86/crc_write.h"
 #include "core/mm/vma_flags.h"
 #include "shim/linux/target.h"
 
@@ -49,6 +55,8 @@
 
 /* iovecs one injected pwritev() takes: IOV_MAX */
 #define CR_WRITE_IOV_MAX	1024
+/* bytes summed then written at a time: in the CPU's cache for the write */
+#define CR_WRITE_CHUNK		(256UL << 10)
 
 /* What the child's recvmsg() reads, laid out in its scratch area. */
 struct cr_fd_msg {
@@ -349,22 +357,92 @@ static unsigned int cr_iov_advance(struct iovec *iov, unsigned int n,
 	return i;
 }
 
+/*
+ * Checksum and write the @n iovecs at @iov (in the child's scratch area)
+ * in one stop: cr_arch_crc_write, copied into the shim's page once.
+ */
+static int cr_write_summed(struct cr_target *t, unsigned long iov,
+			   unsigned int n, u64 off, u32 *csum)
+{
+	unsigned long code = t->trap_gadget + CR_CRC_WRITE_CODE_OFF;
+	struct cr_arch_regs *regs;
+	long ret;
+	u64 end;
+
+	if (!t->crc_write_code) {
+		ret = cr_mem_write(t, code, cr_arch_crc_write,
+				   sizeof(cr_arch_crc_write));
+		if (ret < 0)
+			return ret;
+		t->crc_write_code = code;
+	}
+	regs = malloc(sizeof(*regs));
+	if (!regs)
+		return -ENOMEM;
+	cr_remote_base_regs(t, regs);
+	ret = cr_arch_crc_write_setup(regs, iov, n, t->write_child_fd, off,
+				      *csum, CR_WRITE_CHUNK, code);
+	if (!ret)
+		ret = cr_remote_run_code(t, regs);
+	if (!ret)
+		ret = cr_arch_crc_write_done(regs, code, csum, &end);
+	free(regs);
+	return ret;
+}
+
+/* Write the @n iovecs at @iov (ours) with injected pwritev()s. */
+static int cr_write_plain(struct cr_target *t, struct iovec *iov,
+			  unsigned int n, u64 off)
+{
+	unsigned int i = 0, cnt, max_iov;
+	long ret;
+
+	max_iov = min(t->scratch_len / sizeof(*iov),
+		      (unsigned long)CR_WRITE_IOV_MAX);
+	while (i < n) {
+		cnt = min(n - i, max_iov);
+		ret = cr_scratch_put(t, 0, &iov[i], cnt * sizeof(*iov));
+		if (!ret)
+			ret = cr_rsys(t, __NR_pwritev, t->write_child_fd,
+				      t->scratch, cnt, off, 0);
+		if (ret == 0)
+			ret = -EIO;
+		if (ret < 0)
+			return ret;
+		off += ret;
+		i += cr_iov_advance(&iov[i], cnt, ret);
+	}
+	return 0;
+}
+
+/* Can the child run cr_arch_crc_write? */
+static bool cr_can_sum(struct cr_target *t, unsigned int n)
+{
+	if (cr_fault_point(t, "write_summed") < 0)
+		return false;
+	return t->trap_gadget && n * sizeof(struct iovec) <= t->scratch_len &&
+	       __builtin_cpu_supports("sse4.2");
+}
+
 /**
- * cr_linux_write_pages() - ->write_pages: the snapshot child's pwritev()
+ * cr_linux_write_pages() - ->write_pages: the snapshot child writes them
  * @t: a target with a snapshot
  * @vaddrs: ascending page addresses
  * @nr: how many
  * @fd: the image, ours
  * @off: where the first page goes
+ * @csum: the image's checksum, carried over the pages when the child sums
+ *	them as it writes (cr_arch_crc_write)
  *
- * Return: 0; -EOPNOTSUPP without a snapshot, when the child cannot have
- * the image (see above), or cannot read a page; or -errno.
+ * Return: 1 (written and summed), 0 (written); -EOPNOTSUPP without a
+ * snapshot, when the child cannot have the image (see above), or cannot
+ * read a page; or -errno.
  */
 int cr_linux_write_pages(struct cr_target *t, const u64 *vaddrs,
-			 unsigned int nr, int fd, u64 off)
+			 unsigned int nr, int fd, u64 off, u32 *csum)
 {
-	unsigned int n, i = 0, cnt, max_iov;
 	struct iovec *iov;
+	unsigned int n;
 	long ret;
 
 	if (!t->snap_parent || !nr)
@@ -379,26 +457,20 @@ int cr_linux_write_pages(struct cr_target *t, const u64 *vaddrs,
 	if (ret < 0)
 		goto out_free;
 	n = ret;
-	max_iov = min(t->scratch_len / sizeof(*iov),
-		      (unsigned long)CR_WRITE_IOV_MAX);
-	while (i < n) {
-		cnt = min(n - i, max_iov);
-		ret = cr_fault_point(t, "write_pages");
+	ret = cr_fault_point(t, "write_pages");
+	if (ret < 0)
+		goto out_free;
+	if (cr_can_sum(t, n)) {
+		ret = cr_scratch_put(t, 0, iov, n * sizeof(*iov));
 		if (!ret)
-			ret = cr_scratch_put(t, 0, &iov[i], cnt * sizeof(*iov));
+			ret = cr_write_summed(t, t->scratch, n, off, csum);
 		if (!ret)
-			ret = cr_rsys(t, __NR_pwritev, t->write_child_fd,
-				      t->scratch, cnt, off, 0);
-		if (ret == -EFAULT)
-			ret = -EOPNOTSUPP;	/* a page it could not read */
-		if (ret == 0)
-			ret = -EIO;
-		if (ret < 0)
-			goto out_free;
-		off += ret;
-		i += cr_iov_advance(&iov[i], cnt, ret);
+			ret = 1;
+	} else {
+		ret = cr_write_plain(t, iov, n, off);
 	}
-	ret = 0;
+	if (ret == -EFAULT)
+		ret = -EOPNOTSUPP;	/* a page it could not read */
 out_free:
 	free(iov);
 	return ret;

@@ -30,6 +30,14 @@ enum cr_target_kind {
 /* Pages of the injection area in a restore child: the gadget, then scratch */
 #define CR_LINUX_INJECT_PAGES	66	/* 256 KiB of groups, and two pages */
 
+/*
+ * crrun's code in the page of the trap gadget (`syscall; int3` at 0):
+ * cr_arch_syscall_batch (remote_syscall.c) and cr_arch_crc_write
+ * (snapshot_write.c), each copied there when first used
+ */
+#define CR_BATCH_CODE_OFF	16
+#define CR_CRC_WRITE_CODE_OFF	128
+
 /* One VMA of the target, as /proc/PID/smaps showed it. */
 struct cr_linux_vma {
 	unsigned long start, end;
@@ -134,6 +142,7 @@ struct cr_target {
 	unsigned long gadget;		/* address of `0f 05` in the target */
 	unsigned long trap_gadget;	/* `0f 05 cc` in the shim's area, or 0:
 					   one stop a call instead of two */
+	unsigned long crc_write_code;	/* cr_arch_crc_write copied there, or 0 */
 	unsigned long batch_code;	/* cr_arch_syscall_batch copied after
 					   it, or 0 (not yet) */
 	unsigned long area;		/* the shim's mapping, or 0 */
@@ -219,7 +228,7 @@ int cr_snapshot_drop(struct cr_target *t);
 
 /* snapshot_write.c */
 int cr_linux_write_pages(struct cr_target *t, const u64 *vaddrs,
-			 unsigned int nr, int fd, u64 off);
+			 unsigned int nr, int fd, u64 off, u32 *csum);
 int cr_mem_read(struct cr_target *t, unsigned long addr, void *buf,
 		size_t len);
 int cr_mem_write(struct cr_target *t, unsigned long addr, const void *buf,
@@ -253,6 +262,8 @@ void cr_linux_regs_free(struct cr_linux_regs *r);
 
 /* remote_syscall.c */
 long cr_remote_syscall(struct cr_target *t, long nr, const u64 args[6]);
+void cr_remote_base_regs(struct cr_target *t, struct cr_arch_regs *regs);
+int cr_remote_run_code(struct cr_target *t, struct cr_arch_regs *regs);
 int cr_remote_syscalls(struct cr_target *t, struct cr_arch_syscall *calls,
 		       unsigned int n);
 #define cr_rsys(t, nr, ...) \

@@ -82,10 +82,17 @@ unsigned long mock_mm_image_pages(struct cr_target *t);
 
 /*
  * ->write_pages says -EOPNOTSUPP unless offered: then it writes the pages
- * of readable VMAs (-EOPNOTSUPP for any other, as the Linux shim), and
- * counts them.
+ * of readable VMAs (-EOPNOTSUPP for any other, as the Linux shim), counts
+ * them, and with MOCK_WRITE_SUMMED carries the checksum over them.
  */
-void mock_mm_offer_write_pages(struct cr_target *t, bool offer);
+enum mock_write_pages {
+	MOCK_WRITE_REFUSED,	/* -EOPNOTSUPP: the default */
+	MOCK_WRITE_PAGES,	/* written, 0: the engine reads them back */
+	MOCK_WRITE_SUMMED,	/* written and summed, 1 */
+};
+
+void mock_mm_offer_write_pages(struct cr_target *t,
+			       enum mock_write_pages how);
 unsigned long mock_mm_written_pages(struct cr_target *t);
 
 /* ---- task state (mock_task.c); the rest is set through mock_kops ---- */

@@ -127,7 +127,7 @@ struct cr_target {
 	void *on_snapshot_arg;
 	int image_fd;			/* for ->map_image; -1: none */
 	unsigned long image_pages;	/* mapped by ->map_image */
-	bool write_pages_offered;	/* else ->write_pages: -EOPNOTSUPP */
+	enum mock_write_pages write_pages;	/* what ->write_pages does */
 	unsigned long written_pages;	/* by ->write_pages */
 
 	struct mock_fault fault;
@@ -181,7 +181,7 @@ int mock_get_mm_map(struct cr_target *t, struct cr_mm_map *map, char *exe,
 		    size_t exe_len);
 int mock_snapshot_mm(struct cr_target *t);
 int mock_write_pages(struct cr_target *t, const u64 *vaddrs, unsigned int nr,
-		     int fd, u64 off);
+		     int fd, u64 off, u32 *csum);
 int mock_map_image(struct cr_target *t, unsigned long addr, unsigned long nr,
 		   unsigned long prot, u64 off);
 long mock_do_mmap(struct cr_target *t, unsigned long addr, unsigned long len,

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 
+#include "core/image_io.h"
 #include "core/mm/vma_flags.h"
 #include "shim/mock/mock_priv.h"
 
@@ -55,13 +56,15 @@ void mock_task_read(struct cr_target *t)
  * @nr: how many
  * @fd: the image
  * @off: where the first goes
+ * @csum: the image's checksum, carried over the pages if MOCK_WRITE_SUMMED
  *
- * Return: 0, -EOPNOTSUPP unless offered or for a page of a VMA that is not
- * readable (the Linux shim's child could not write it), -EINVAL for
- * addresses out of order or unmapped, -EIO if the file takes less.
+ * Return: 1 (summed) or 0, -EOPNOTSUPP unless offered or for a page of a
+ * VMA that is not readable (the Linux shim's child could not write it),
+ * -EINVAL for addresses out of order or unmapped, -EIO if the file takes
+ * less.
  */
 int mock_write_pages(struct cr_target *t, const u64 *vaddrs, unsigned int nr,
-		     int fd, u64 off)
+		     int fd, u64 off, u32 *csum)
 {
 	u8 buf[PAGE_SIZE];
 	struct mock_vma *vma;
@@ -71,7 +74,7 @@ int mock_write_pages(struct cr_target *t, const u64 *vaddrs, unsigned int nr,
 	err = mock_fault_hit(t, MOCK_OP_WRITE_PAGES);
 	if (err)
 		return err;
-	if (!t->write_pages_offered)
+	if (t->write_pages == MOCK_WRITE_REFUSED)
 		return -EOPNOTSUPP;
 	if (!nr)
 		return -EINVAL;
@@ -92,15 +95,18 @@ int mock_write_pages(struct cr_target *t, const u64 *vaddrs, unsigned int nr,
 		if (pwrite(fd, buf, PAGE_SIZE, off + (u64)i * PAGE_SIZE) !=
 		    PAGE_SIZE)
 			return -EIO;
+		if (t->write_pages == MOCK_WRITE_SUMMED)
+			*csum = cr_crc32c(*csum, buf, PAGE_SIZE);
 		t->written_pages++;
 	}
-	return 0;
+	return t->write_pages == MOCK_WRITE_SUMMED;
 }
 
-/** mock_mm_offer_write_pages() - let ->write_pages write, or not */
-void mock_mm_offer_write_pages(struct cr_target *t, bool offer)
+/** mock_mm_offer_write_pages() - what ->write_pages does */
+void mock_mm_offer_write_pages(struct cr_target *t,
+			       enum mock_write_pages how)
 {
-	t->write_pages_offered = offer;
+	t->write_pages = how;
 }
 
 /** mock_mm_written_pages() - pages ->write_pages wrote into images */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/mm/ckpt_mem.c with ->write_pages: the shim writes each page array
- * into the image itself (the Linux shim's snapshot child does, straight
- * from its memory) and the engine reads it back for the checksum. The
+ * core/mm/ckpt_mem.c with ->write_pages: the shim writes each batch of
+ * pages into the image itself (the Linux shim's snapshot child does,
+ * straight from its memory) and either carries the checksum over them or
+ * leaves the engine to read them back for it. The
  * image must be byte for byte the one the copying path makes; pages the
  * shim refuses are copied; a failure fails the checkpoint, named; into a
  * pipe or a write-only file (nothing to read back) every page is copied.
@@ -56,14 +57,14 @@ static struct cr_target *big_process(void)
 	return t;
 }
 
-/* The image of @t, by the copying path (@offer false) or ->write_pages. */
-static int checkpoint(struct cr_target *t, bool offer, int fd,
+/* The image of @t, by the copying path or ->write_pages, as @how says. */
+static int checkpoint(struct cr_target *t, enum mock_write_pages how, int fd,
 		      struct cr_test_log *tl)
 {
 	int ret;
 
 	cr_test_log_init(tl);
-	mock_mm_offer_write_pages(t, offer);
+	mock_mm_offer_write_pages(t, how);
 	ret = cr_test_checkpoint(t, fd, tl);
 	mock_mm_release(t);
 	return ret;
@@ -125,27 +126,38 @@ static void assert_balanced(struct cr_target *t)
 		fail_msg("not balanced: %s", why);
 }
 
-/* Written by the shim or copied, the image is the same, byte for byte. */
+/*
+ * Written by the shim (summed by it, or read back) or copied, the image is
+ * the same, byte for byte.
+ */
 static void test_written_pages_make_the_image_a_copy_makes(void **state)
 {
+	static const enum mock_write_pages hows[] = {
+		MOCK_WRITE_PAGES, MOCK_WRITE_SUMMED,
+	};
 	struct cr_target *t = big_process();
 	int copied = cr_test_image_fd(), written = cr_test_image_fd();
 	struct cr_test_log tl;
-	unsigned long gups;
+	unsigned long gups, before;
 
-	assert_int_equal(checkpoint(t, false, copied, &tl), 0);
+	assert_int_equal(checkpoint(t, MOCK_WRITE_REFUSED, copied, &tl), 0);
 	assert_int_equal(mock_mm_written_pages(t), 0);
-	gups = mock_calls(t, MOCK_OP_GET_USER_PAGES);
-	assert_int_equal(checkpoint(t, true, written, &tl), 0);
-	/*
-	 * every private page went through ->write_pages but the standard
-	 * process's one page of PROT_NONE memory, copied
-	 */
-	assert_true(image_pages(written) >= BIG_PAGES);
-	assert_int_equal(mock_mm_written_pages(t), image_pages(written) - 1);
-	assert_int_equal(mock_calls(t, MOCK_OP_GET_USER_PAGES), gups + 1);
-	assert_same_image(copied, written);
-	assert_balanced(t);
+	for (unsigned int i = 0; i < ARRAY_SIZE(hows); i++) {
+		gups = mock_calls(t, MOCK_OP_GET_USER_PAGES);
+		before = mock_mm_written_pages(t);
+		assert_int_equal(checkpoint(t, hows[i], written, &tl), 0);
+		/*
+		 * every private page went through ->write_pages but the
+		 * standard process's one page of PROT_NONE memory, copied
+		 */
+		assert_true(image_pages(written) >= BIG_PAGES);
+		assert_int_equal(mock_mm_written_pages(t) - before,
+				 image_pages(written) - 1);
+		assert_int_equal(mock_calls(t, MOCK_OP_GET_USER_PAGES),
+				 gups + 1);
+		assert_same_image(copied, written);
+		assert_balanced(t);
+	}
 	close(written);
 	close(copied);
 	mock_mm_free(t);
@@ -154,17 +166,25 @@ static void test_written_pages_make_the_image_a_copy_makes(void **state)
 /* And it restores, checksum checked, into the same process. */
 static void test_written_pages_restore_the_same_process(void **state)
 {
-	struct cr_target *src = big_process(), *dst = cr_test_mock_empty();
-	int fd = cr_test_image_fd();
-	struct cr_test_log tl;
+	static const enum mock_write_pages hows[] = {
+		MOCK_WRITE_PAGES, MOCK_WRITE_SUMMED,
+	};
 
-	assert_int_equal(checkpoint(src, true, fd, &tl), 0);
-	assert_int_equal(cr_test_restart(dst, fd, &tl), 0);
-	cr_test_assert_same_process(src, dst);
-	assert_balanced(dst);
-	close(fd);
-	mock_mm_free(dst);
-	mock_mm_free(src);
+	for (unsigned int i = 0; i < ARRAY_SIZE(hows); i++) {
+		enum mock_write_pages how = hows[i];
+		struct cr_target *src = big_process();
+		struct cr_target *dst = cr_test_mock_empty();
+		int fd = cr_test_image_fd();
+		struct cr_test_log tl;
+
+		assert_int_equal(checkpoint(src, how, fd, &tl), 0);
+		assert_int_equal(cr_test_restart(dst, fd, &tl), 0);
+		cr_test_assert_same_process(src, dst);
+		assert_balanced(dst);
+		close(fd);
+		mock_mm_free(dst);
+		mock_mm_free(src);
+	}
 }
 
 /*
@@ -191,8 +211,8 @@ static void test_refused_pages_are_copied_instead(void **state)
 					       PAGE_SIZE),
 				 0);
 	}
-	assert_int_equal(checkpoint(t, false, copied, &tl), 0);
-	assert_int_equal(checkpoint(t, true, written, &tl), 0);
+	assert_int_equal(checkpoint(t, MOCK_WRITE_REFUSED, copied, &tl), 0);
+	assert_int_equal(checkpoint(t, MOCK_WRITE_PAGES, written, &tl), 0);
 	all = image_pages(written);
 	assert_int_equal(mock_mm_written_pages(t), all - 300 - 1);
 	assert_true(mock_calls(t, MOCK_OP_GET_USER_PAGES) > 0);
@@ -212,7 +232,7 @@ static void test_write_pages_failure_fails_the_checkpoint(void **state)
 	int fd;
 
 	fd = cr_test_image_fd();
-	assert_int_equal(checkpoint(t, true, fd, &tl), 0);
+	assert_int_equal(checkpoint(t, MOCK_WRITE_PAGES, fd, &tl), 0);
 	close(fd);
 	calls = mock_calls(t, MOCK_OP_WRITE_PAGES);
 	assert_true(calls >= 3);
@@ -221,7 +241,7 @@ static void test_write_pages_failure_fails_the_checkpoint(void **state)
 		assert_int_equal(mock_fault_set(t, MOCK_OP_WRITE_PAGES, nth,
 						ENOSPC, false),
 				 0);
-		assert_int_equal(checkpoint(t, true, fd, &tl), -ENOSPC);
+		assert_int_equal(checkpoint(t, MOCK_WRITE_PAGES, fd, &tl), -ENOSPC);
 		assert_non_null(strstr(tl.first, "into the image"));
 		assert_balanced(t);
 		close(fd);
@@ -236,11 +256,11 @@ static void test_one_refusal_copies_one_batch(void **state)
 	int copied = cr_test_image_fd(), written = cr_test_image_fd();
 	struct cr_test_log tl;
 
-	assert_int_equal(checkpoint(t, false, copied, &tl), 0);
+	assert_int_equal(checkpoint(t, MOCK_WRITE_REFUSED, copied, &tl), 0);
 	assert_int_equal(mock_fault_set(t, MOCK_OP_WRITE_PAGES, 2, EOPNOTSUPP,
 					false),
 			 0);
-	assert_int_equal(checkpoint(t, true, written, &tl), 0);
+	assert_int_equal(checkpoint(t, MOCK_WRITE_PAGES, written, &tl), 0);
 	assert_true(mock_mm_written_pages(t) > 0);
 	assert_true(mock_calls(t, MOCK_OP_GET_USER_PAGES) > 0);
 	assert_same_image(copied, written);
@@ -261,7 +281,7 @@ static void test_no_write_pages_into_a_pipe(void **state)
 	assert_int_equal(pipe(p), 0);
 	assert_true(fcntl(p[1], F_SETPIPE_SZ, 1 << 20) >= 1 << 20);
 	cr_test_log_init(&tl);
-	mock_mm_offer_write_pages(t, true);
+	mock_mm_offer_write_pages(t, MOCK_WRITE_PAGES);
 	assert_int_equal(cr_ctx_init(&ctx, CR_CTX_CKPT, p[1], &mock_kops, t,
 				     &tl.log),
 			 0);
@@ -293,7 +313,7 @@ static void test_kwrite_extern_sums_the_file_and_moves_past(void **state)
 	assert_int_equal(ctx.pos, PAGE_SIZE);
 	/* the header is still buffered: the shim writes past it */
 	cr_test_pwrite(fd, PAGE_SIZE, page, 2 * PAGE_SIZE);
-	assert_int_equal(cr_kwrite_extern(&ctx, 2 * PAGE_SIZE), 0);
+	assert_int_equal(cr_kwrite_extern(&ctx, 2 * PAGE_SIZE, NULL), 0);
 	assert_int_equal(ctx.pos, 3 * PAGE_SIZE);
 	assert_int_equal(cr_kwrite(&ctx, "!", 1), 0);
 	assert_int_equal(cr_kflush(&ctx), 0);
@@ -306,7 +326,7 @@ static void test_kwrite_extern_sums_the_file_and_moves_past(void **state)
 	assert_int_equal(ctx.meta_csum, expect);
 
 	/* nothing there: the file is short */
-	assert_int_equal(cr_kwrite_extern(&ctx, PAGE_SIZE), -EIO);
+	assert_int_equal(cr_kwrite_extern(&ctx, PAGE_SIZE, NULL), -EIO);
 	cr_ctx_fini(&ctx);
 	free(all);
 	free(page);
@@ -325,10 +345,31 @@ static void test_kwrite_extern_reads_what_it_cannot_map(void **state)
 			 0);
 	assert_int_equal(cr_kwrite(&ctx, "0123456789", 10), 0);
 	cr_test_pwrite(fd, 10, data, sizeof(data));
-	assert_int_equal(cr_kwrite_extern(&ctx, sizeof(data)), 0);
+	assert_int_equal(cr_kwrite_extern(&ctx, sizeof(data), NULL), 0);
 	assert_int_equal(ctx.pos, 110);
 	cr_test_pread(fd, 0, all, sizeof(all));
 	assert_int_equal(ctx.csum, cr_crc32c(0, all, sizeof(all)));
+	cr_ctx_fini(&ctx);
+	close(fd);
+}
+
+/* A checksum the shim carried is taken as it is: the bytes are not read. */
+static void test_kwrite_extern_takes_a_carried_checksum(void **state)
+{
+	int fd = cr_test_image_fd();
+	u8 page[PAGE_SIZE];
+	struct cr_ctx ctx;
+	u32 carried = 0x600dcafe;
+
+	memset(page, 0x11, sizeof(page));
+	assert_int_equal(cr_ctx_init(&ctx, CR_CTX_CKPT, fd, NULL, NULL, NULL),
+			 0);
+	cr_test_pwrite(fd, 0, page, sizeof(page));
+	assert_int_equal(cr_kwrite_extern(&ctx, PAGE_SIZE, &carried), 0);
+	assert_int_equal(ctx.csum, carried);
+	assert_int_equal(ctx.pos, PAGE_SIZE);
+	/* still checked against the file's size */
+	assert_int_equal(cr_kwrite_extern(&ctx, PAGE_SIZE, &carried), -EIO);
 	cr_ctx_fini(&ctx);
 	close(fd);
 }
@@ -346,7 +387,7 @@ static void test_no_write_pages_into_a_write_only_file(void **state)
 	wfd = open(path, O_WRONLY);
 	assert_true(wfd >= 0);
 	cr_test_log_init(&tl);
-	mock_mm_offer_write_pages(t, true);
+	mock_mm_offer_write_pages(t, MOCK_WRITE_PAGES);
 	assert_int_equal(cr_ctx_init(&ctx, CR_CTX_CKPT, wfd, &mock_kops, t,
 				     &tl.log),
 			 0);
@@ -370,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_no_write_pages_into_a_pipe),
 		cmocka_unit_test(test_kwrite_extern_sums_the_file_and_moves_past),
 		cmocka_unit_test(test_kwrite_extern_reads_what_it_cannot_map),
+		cmocka_unit_test(test_kwrite_extern_takes_a_carried_checksum),
 		cmocka_unit_test(test_no_write_pages_into_a_write_only_file),
 	};
 
