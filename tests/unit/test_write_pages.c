@@ -249,6 +249,35 @@ static void test_write_pages_failure_fails_the_checkpoint(void **state)
 	mock_mm_free(t);
 }
 
+/* A shim that says it wrote the last batch but did not: nothing there. */
+static int lying_write_pages(struct cr_target *t, const u64 *vaddrs,
+			     unsigned int nr, int fd, u64 off, u32 *csum)
+{
+	return 0;
+}
+
+/* The engine finds the file short and fails, naming the pages. */
+static void test_pages_not_in_the_file_fail_the_checkpoint(void **state)
+{
+	struct cr_target *t = big_process();
+	struct cr_kops kops = mock_kops;
+	struct cr_test_log tl;
+	struct cr_ctx ctx;
+	int fd = cr_test_image_fd();
+
+	kops.write_pages = lying_write_pages;
+	cr_test_log_init(&tl);
+	assert_int_equal(cr_ctx_init(&ctx, CR_CTX_CKPT, fd, &kops, t, &tl.log),
+			 0);
+	assert_int_equal(cr_checkpoint(&ctx), -EIO);
+	cr_ctx_fini(&ctx);
+	mock_mm_release(t);
+	assert_non_null(strstr(tl.first, "taking in"));
+	assert_balanced(t);
+	close(fd);
+	mock_mm_free(t);
+}
+
 /* A refusal of one batch is not a refusal of the next. */
 static void test_one_refusal_copies_one_batch(void **state)
 {
@@ -408,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_refused_pages_are_copied_instead),
 		cmocka_unit_test(test_write_pages_failure_fails_the_checkpoint),
 		cmocka_unit_test(test_one_refusal_copies_one_batch),
+		cmocka_unit_test(test_pages_not_in_the_file_fail_the_checkpoint),
 		cmocka_unit_test(test_no_write_pages_into_a_pipe),
 		cmocka_unit_test(test_kwrite_extern_sums_the_file_and_moves_past),
 		cmocka_unit_test(test_kwrite_extern_reads_what_it_cannot_map),
