@@ -163,6 +163,28 @@ static int cr_run_to_trap(struct cr_target *t)
 	}
 }
 
+/*
+ * Before crrun's code runs in the target: the registers' buffer, and
+ * every signal blocked (the mask is put back by release or resume).
+ */
+static int cr_remote_prepare(struct cr_target *t)
+{
+	int ret;
+
+	if (!t->inj) {
+		t->inj = malloc(sizeof(*t->inj));
+		if (!t->inj)
+			return -ENOMEM;
+	}
+	if (!t->sigmask_blocked) {
+		ret = cr_ptrace_set_sigmask(t, ~0ULL);
+		if (ret < 0)
+			return ret;
+		t->sigmask_blocked = true;
+	}
+	return 0;
+}
+
 /**
  * cr_remote_syscall() - make the stopped target call syscall @nr
  * @t: the target, stopped under ptrace, with a gadget
@@ -185,17 +207,9 @@ long cr_remote_syscall(struct cr_target *t, long nr, const u64 args[6])
 		return -ESRCH;
 	if (!t->gadget)
 		return -ENOEXEC;
-	if (!t->inj) {
-		t->inj = malloc(sizeof(*t->inj));
-		if (!t->inj)
-			return -ENOMEM;
-	}
-	if (!t->sigmask_blocked) {
-		ret = cr_ptrace_set_sigmask(t, ~0ULL);
-		if (ret < 0)
-			return ret;
-		t->sigmask_blocked = true;
-	}
+	ret = cr_remote_prepare(t);
+	if (ret < 0)
+		return ret;
 
 	gp = t->regs0.gp;
 	if (t->inj_sp)
@@ -274,12 +288,9 @@ int cr_remote_run_code(struct cr_target *t, struct cr_arch_regs *regs)
 
 	if (t->dead || !t->attached)
 		return -ESRCH;
-	if (!t->sigmask_blocked) {
-		ret = cr_ptrace_set_sigmask(t, ~0ULL);
-		if (ret < 0)
-			return ret;
-		t->sigmask_blocked = true;
-	}
+	ret = cr_remote_prepare(t);
+	if (ret < 0)
+		return ret;
 	memcpy(&gp, regs->gregs, sizeof(gp));
 	ret = cr_ptrace_set_gp(t, &gp);
 	if (ret < 0)
@@ -356,17 +367,9 @@ int cr_remote_syscalls(struct cr_target *t, struct cr_arch_syscall *calls,
 		if (fault < 0)
 			break;
 	}
-	if (!t->inj) {
-		t->inj = malloc(sizeof(*t->inj));
-		if (!t->inj)
-			return -ENOMEM;
-	}
-	if (!t->sigmask_blocked) {
-		ret = cr_ptrace_set_sigmask(t, ~0ULL);
-		if (ret < 0)
-			return ret;
-		t->sigmask_blocked = true;
-	}
+	ret = cr_remote_prepare(t);
+	if (ret < 0)
+		return ret;
 
 	table = t->scratch + t->scratch_len - bytes;
 	if (run) {

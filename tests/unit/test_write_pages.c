@@ -126,6 +126,43 @@ static void assert_balanced(struct cr_target *t)
 		fail_msg("not balanced: %s", why);
 }
 
+/* What the checkpoint through ->write_pages did. */
+struct outcome {
+	unsigned long pages;		/* in the image */
+	unsigned long written;		/* by ->write_pages */
+	unsigned long copy_runs;	/* get_user_pages() calls */
+};
+
+/*
+ * Checkpoint @t by copying, then through ->write_pages as @how says, with
+ * its @refuse_nth call (0: none) refused: the images must be the same.
+ */
+static struct outcome assert_written_as_copied(struct cr_target *t,
+					       enum mock_write_pages how,
+					       unsigned long refuse_nth)
+{
+	int copied = cr_test_image_fd(), written = cr_test_image_fd();
+	unsigned long gups, before = mock_mm_written_pages(t);
+	struct cr_test_log tl;
+	struct outcome o;
+
+	assert_int_equal(checkpoint(t, MOCK_WRITE_REFUSED, copied, &tl), 0);
+	if (refuse_nth)
+		assert_int_equal(mock_fault_set(t, MOCK_OP_WRITE_PAGES,
+						refuse_nth, EOPNOTSUPP, false),
+				 0);
+	gups = mock_calls(t, MOCK_OP_GET_USER_PAGES);
+	assert_int_equal(checkpoint(t, how, written, &tl), 0);
+	assert_same_image(copied, written);
+	assert_balanced(t);
+	o.pages = image_pages(written);
+	o.written = mock_mm_written_pages(t) - before;
+	o.copy_runs = mock_calls(t, MOCK_OP_GET_USER_PAGES) - gups;
+	close(written);
+	close(copied);
+	return o;
+}
+
 /*
  * Written by the shim (summed by it, or read back) or copied, the image is
  * the same, byte for byte.
@@ -136,30 +173,18 @@ static void test_written_pages_make_the_image_a_copy_makes(void **state)
 		MOCK_WRITE_PAGES, MOCK_WRITE_SUMMED,
 	};
 	struct cr_target *t = big_process();
-	int copied = cr_test_image_fd(), written = cr_test_image_fd();
-	struct cr_test_log tl;
-	unsigned long gups, before;
+	struct outcome o;
 
-	assert_int_equal(checkpoint(t, MOCK_WRITE_REFUSED, copied, &tl), 0);
-	assert_int_equal(mock_mm_written_pages(t), 0);
 	for (unsigned int i = 0; i < ARRAY_SIZE(hows); i++) {
-		gups = mock_calls(t, MOCK_OP_GET_USER_PAGES);
-		before = mock_mm_written_pages(t);
-		assert_int_equal(checkpoint(t, hows[i], written, &tl), 0);
+		o = assert_written_as_copied(t, hows[i], 0);
 		/*
 		 * every private page went through ->write_pages but the
 		 * standard process's one page of PROT_NONE memory, copied
 		 */
-		assert_true(image_pages(written) >= BIG_PAGES);
-		assert_int_equal(mock_mm_written_pages(t) - before,
-				 image_pages(written) - 1);
-		assert_int_equal(mock_calls(t, MOCK_OP_GET_USER_PAGES),
-				 gups + 1);
-		assert_same_image(copied, written);
-		assert_balanced(t);
+		assert_true(o.pages >= BIG_PAGES);
+		assert_int_equal(o.written, o.pages - 1);
+		assert_int_equal(o.copy_runs, 1);
 	}
-	close(written);
-	close(copied);
 	mock_mm_free(t);
 }
 
@@ -194,10 +219,9 @@ static void test_written_pages_restore_the_same_process(void **state)
 static void test_refused_pages_are_copied_instead(void **state)
 {
 	struct cr_target *t = big_process();
-	int copied = cr_test_image_fd(), written = cr_test_image_fd();
 	u8 page[PAGE_SIZE];
-	struct cr_test_log tl;
-	unsigned long p, all;
+	struct outcome o;
+	unsigned long p;
 
 	/* a second big VMA, written, then left without access */
 	assert_int_equal(mock_kops.do_mmap(t, BIG2, 300 * PAGE_SIZE, PROT_NONE,
@@ -211,15 +235,9 @@ static void test_refused_pages_are_copied_instead(void **state)
 					       PAGE_SIZE),
 				 0);
 	}
-	assert_int_equal(checkpoint(t, MOCK_WRITE_REFUSED, copied, &tl), 0);
-	assert_int_equal(checkpoint(t, MOCK_WRITE_PAGES, written, &tl), 0);
-	all = image_pages(written);
-	assert_int_equal(mock_mm_written_pages(t), all - 300 - 1);
-	assert_true(mock_calls(t, MOCK_OP_GET_USER_PAGES) > 0);
-	assert_same_image(copied, written);
-	assert_balanced(t);
-	close(written);
-	close(copied);
+	o = assert_written_as_copied(t, MOCK_WRITE_PAGES, 0);
+	assert_int_equal(o.written, o.pages - 300 - 1);
+	assert_true(o.copy_runs > 1);
 	mock_mm_free(t);
 }
 
@@ -282,20 +300,12 @@ static void test_pages_not_in_the_file_fail_the_checkpoint(void **state)
 static void test_one_refusal_copies_one_batch(void **state)
 {
 	struct cr_target *t = big_process();
-	int copied = cr_test_image_fd(), written = cr_test_image_fd();
-	struct cr_test_log tl;
+	struct outcome o;
 
-	assert_int_equal(checkpoint(t, MOCK_WRITE_REFUSED, copied, &tl), 0);
-	assert_int_equal(mock_fault_set(t, MOCK_OP_WRITE_PAGES, 2, EOPNOTSUPP,
-					false),
-			 0);
-	assert_int_equal(checkpoint(t, MOCK_WRITE_PAGES, written, &tl), 0);
-	assert_true(mock_mm_written_pages(t) > 0);
-	assert_true(mock_calls(t, MOCK_OP_GET_USER_PAGES) > 0);
-	assert_same_image(copied, written);
-	assert_balanced(t);
-	close(written);
-	close(copied);
+	o = assert_written_as_copied(t, MOCK_WRITE_PAGES, 2);
+	assert_true(o.written > 0);
+	assert_true(o.written < o.pages - 1);
+	assert_true(o.copy_runs > 1);
 	mock_mm_free(t);
 }
 
