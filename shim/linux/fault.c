@@ -27,6 +27,8 @@
  *     write_setup       giving the snapshot the image (not an error: crrun
  *                       reads the pages itself then; nor is a failure of
  *                       sys_prlimit64 ... sys_recvmsg, the calls it takes)
+ *     pagemap_scan      the PAGEMAP_SCAN ioctl (not an error: pagemap is
+ *                       read page by page, as before Linux 6.7)
  *     write_pages       the snapshot's writing of a batch into the image
  *     write_summed      the loop that sums and writes in the snapshot (not
  *                       an error: plain pwritev, the image read back)

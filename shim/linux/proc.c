@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -731,6 +732,78 @@ static u8 cr_page_state_of(struct cr_target *t, const struct cr_linux_vma *v,
 				t->zero_pfn);
 }
 
+/* struct pm_scan_arg and struct page_region of <linux/fs.h> (Linux 6.7) */
+struct cr_pm_scan_arg {
+	u64 size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	u64 category_inverted, category_mask, category_anyof_mask;
+	u64 return_mask;
+};
+
+struct cr_page_region {
+	u64 start, end, categories;
+};
+
+#define CR_PAGEMAP_SCAN		_IOWR('f', 16, struct cr_pm_scan_arg)
+/* ranges a PAGEMAP_SCAN call returns at most */
+#define CR_SCAN_REGIONS		256
+
+/*
+ * The states of @nr pages from @addr by PAGEMAP_SCAN: only the ranges that
+ * hold pages come back, so an empty stretch of a sparse mapping costs
+ * nothing, where pagemap gives 8 bytes a page.
+ * Return: 0, -ENOTTY without the ioctl, or -errno.
+ */
+static int cr_scan_states(struct cr_target *t, const struct cr_linux_vma *v,
+			  unsigned long addr, unsigned long nr, u8 *state)
+{
+	const u64 cats = CR_PAGE_IS_PRESENT | CR_PAGE_IS_SWAPPED;
+	bool anon = v->type == CR_VMA_ANON;
+	struct cr_page_region *reg;
+	struct cr_pm_scan_arg arg = {
+		.size = sizeof(arg),
+		.start = addr,
+		.end = addr + nr * PAGE_SIZE,
+		.vec_len = CR_SCAN_REGIONS,
+		.category_anyof_mask = cats,
+		.return_mask = cats | CR_PAGE_IS_FILE | CR_PAGE_IS_PFNZERO,
+	};
+	unsigned long i, p;
+	long n;
+
+	/* zeroed: valgrind does not know the ioctl fills it */
+	reg = calloc(CR_SCAN_REGIONS, sizeof(*reg));
+	if (!reg)
+		return -ENOMEM;
+	arg.vec = (unsigned long)reg;
+	memset(state, CR_PAGE_NONE, nr);
+	for (;;) {
+		n = ioctl(t->pagemap_fd, CR_PAGEMAP_SCAN, &arg);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			n = -errno;
+			break;
+		}
+		for (i = 0; i < (unsigned long)n; i++) {
+			if (reg[i].start < addr || reg[i].end > arg.end ||
+			    reg[i].start >= reg[i].end) {
+				n = -EPROTO;
+				goto out_free;
+			}
+			for (p = reg[i].start; p < reg[i].end; p += PAGE_SIZE)
+				state[(p - addr) >> PAGE_SHIFT] =
+					cr_scan_state(reg[i].categories, anon);
+		}
+		/* a full vector stops the walk early: go on from there */
+		if (arg.walk_end >= arg.end)
+			break;
+		arg.start = arg.walk_end;
+	}
+out_free:
+	free(reg);
+	return n < 0 ? (int)n : 0;
+}
+
 /**
  * cr_pagemap_states() - page states of @nr pages from @addr in @vma
  * @t: the target
@@ -750,6 +823,16 @@ int cr_pagemap_states(struct cr_target *t, const struct cr_linux_vma *vma,
 
 	if (t->pagemap_fd < 0)
 		return -EACCES;
+	if (!t->no_pagemap_scan && cr_fault_point(t, "pagemap_scan") < 0)
+		t->no_pagemap_scan = true;
+	/* an image or a deleted file is saved whatever pagemap says */
+	if (!t->no_pagemap_scan && !vma->image && !vma->deleted) {
+		int ret = cr_scan_states(t, vma, addr, nr, state);
+
+		if (ret != -ENOTTY && ret != -EINVAL)
+			return ret;
+		t->no_pagemap_scan = true;	/* before 6.7: read pagemap */
+	}
 	if (!t->zero_pfn)
 		t->zero_pfn = cr_find_zero_pfn();
 	ents = malloc(CR_PAGEMAP_BATCH * sizeof(*ents));

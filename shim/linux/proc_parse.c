@@ -229,6 +229,31 @@ int cr_auxv_words(const u64 *auxv, size_t n)
 }
 
 /**
+ * cr_scan_state() - the enum cr_page_state of a PAGEMAP_SCAN range
+ * @categories: CR_PAGE_IS_* of its pages
+ * @anon: they are in an anonymous VMA (not a deleted file's)
+ *
+ * The same as cr_pagemap_state() for the same pages, but that the zero
+ * page is always known here (PAGE_IS_PFNZERO needs no privilege).
+ *
+ * Return: the state.
+ */
+u8 cr_scan_state(u64 categories, bool anon)
+{
+	if ((categories & CR_PAGE_IS_PRESENT) &&
+	    !(categories & CR_PAGE_IS_FILE)) {
+		if (anon && (categories & CR_PAGE_IS_PFNZERO))
+			return CR_PAGE_NONE;
+		return CR_PAGE_PRIVATE;
+	}
+	if (categories & CR_PAGE_IS_SWAPPED)
+		return CR_PAGE_PRIVATE;
+	if (categories & CR_PAGE_IS_PRESENT)
+		return CR_PAGE_FILE;
+	return CR_PAGE_NONE;
+}
+
+/**
  * cr_is_image_head() - do the first bytes of a file open a crrun image?
  * @buf: the file's first bytes
  * @len: how many; fewer than CR_IMAGE_HEAD_PEEK is not an image

@@ -31,6 +31,17 @@ int cr_parse_stat_mm(const char *buf, struct cr_mm_map *map);
 int cr_auxv_words(const u64 *auxv, size_t n);
 u8 cr_pagemap_state(u64 ent, bool anon, u64 zero_pfn);
 
+/*
+ * The PAGEMAP_SCAN ioctl of /proc/PID/pagemap (Linux 6.7): ranges of pages
+ * that share categories. Not in this distribution's headers yet.
+ */
+#define CR_PAGE_IS_FILE		(1ULL << 2)
+#define CR_PAGE_IS_PRESENT	(1ULL << 3)
+#define CR_PAGE_IS_SWAPPED	(1ULL << 4)
+#define CR_PAGE_IS_PFNZERO	(1ULL << 5)
+
+u8 cr_scan_state(u64 categories, bool anon);
+
 /* The bytes of a file cr_is_image_head() needs: the head's cr_hdr, magic */
 #define CR_IMAGE_HEAD_PEEK	(sizeof(struct cr_hdr) + sizeof(u64))
 bool cr_is_image_head(const void *buf, size_t len);

@@ -160,6 +160,7 @@ struct cr_target {
 	struct cr_vmflags_hint *hints;	/* seize: VmFlags read while it ran */
 	unsigned int nr_hints;
 	u64 zero_pfn;			/* the zero page's PFN, or 0 */
+	bool no_pagemap_scan;		/* no PAGEMAP_SCAN: read pagemap */
 
 	/* checkpoint: the fds, listed once */
 	int *fds;

@@ -234,6 +234,45 @@ static void test_pagemap_states(void **state)
 			 CR_PAGE_PRIVATE);
 }
 
+/*
+ * A PAGEMAP_SCAN range is classed as a pagemap entry of the same page
+ * would be, for every combination of what the two report.
+ */
+static void test_scan_state_agrees_with_pagemap_state(void **state)
+{
+	const u64 zero_pfn = 0x1234, other_pfn = 0x999;
+	unsigned int bits;
+
+	for (bits = 0; bits < 32; bits++) {
+		bool present = bits & 1, swapped = bits & 2, file = bits & 4;
+		bool zero = bits & 8, anon = bits & 16;
+		u64 ent = 0, cats = 0;
+
+		if (present) {
+			ent |= CR_PM_PRESENT | (zero ? zero_pfn : other_pfn);
+			cats |= CR_PAGE_IS_PRESENT;
+			if (zero)
+				cats |= CR_PAGE_IS_PFNZERO;
+		}
+		if (swapped) {
+			ent |= CR_PM_SWAP;
+			cats |= CR_PAGE_IS_SWAPPED;
+		}
+		if (file) {
+			ent |= CR_PM_FILE;
+			cats |= CR_PAGE_IS_FILE;
+		}
+		if (cr_scan_state(cats, anon) !=
+		    cr_pagemap_state(ent, anon, zero_pfn))
+			fail_msg("present %d swapped %d file %d zero %d anon %d",
+				 present, swapped, file, zero, anon);
+	}
+	/* unlike pagemap without a known zero PFN, the scan always knows */
+	assert_int_equal(cr_scan_state(CR_PAGE_IS_PRESENT | CR_PAGE_IS_PFNZERO,
+				       true),
+			 CR_PAGE_NONE);
+}
+
 static void test_pagemap_zero_page_is_not_saved_in_anon_only(void **state)
 {
 	const u64 zero_pfn = 0x1234;
@@ -307,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_stat_mm_rejects_short_lines),
 		cmocka_unit_test(test_auxv_words_keep_the_at_null_pair),
 		cmocka_unit_test(test_pagemap_states),
+		cmocka_unit_test(test_scan_state_agrees_with_pagemap_state),
 		cmocka_unit_test(test_pagemap_zero_page_is_not_saved_in_anon_only),
 		cmocka_unit_test(test_image_head_is_recognised),
 		cmocka_unit_test(test_image_head_rejects_other_files),
