@@ -30,6 +30,8 @@
  *     pagemap_scan      the PAGEMAP_SCAN ioctl (not an error: pagemap is
  *                       read page by page, as before Linux 6.7)
  *     write_pages       the snapshot's writing of a batch into the image
+ *     write_denied      the snapshot's write refused with EACCES, as by an
+ *                       LSM (not an error: crrun writes the pages)
  *     write_summed      the loop that sums and writes in the snapshot (not
  *                       an error: plain pwritev, the image read back)
  *     release_munmap    unmapping the scratch area (it is left mapped)

@@ -28,7 +28,8 @@
  * a seccomp filter (it could kill the child for a call the process never
  * makes); with a finite RLIMIT_FSIZE (SIGXFSZ, a short image); when the
  * socket cannot be reached (another network namespace) or any step fails;
- * for pages the child cannot read (no PROT_READ), one call at a time.
+ * from the first write an LSM refuses the child on; for pages the child
+ * cannot read (no PROT_READ), one call at a time.
  */
 #include <sched.h>
 #include <stdio.h>
@@ -460,7 +461,9 @@ int cr_linux_write_pages(struct cr_target *t, const u64 *vaddrs,
 	ret = cr_fault_point(t, "write_pages");
 	if (ret < 0)
 		goto out_free;
-	if (cr_can_sum(t, n)) {
+	if (cr_fault_point(t, "write_denied") < 0) {
+		ret = -EACCES;
+	} else if (cr_can_sum(t, n)) {
 		ret = cr_scratch_put(t, 0, iov, n * sizeof(*iov));
 		if (!ret)
 			ret = cr_write_summed(t, t->scratch, n, off, csum);
@@ -471,6 +474,13 @@ int cr_linux_write_pages(struct cr_target *t, const u64 *vaddrs,
 	}
 	if (ret == -EFAULT)
 		ret = -EOPNOTSUPP;	/* a page it could not read */
+	if (ret == -EACCES || ret == -EPERM) {
+		/* an LSM may not let the process write crrun's file */
+		cr_ldebug(t, "pid %d: the snapshot may not write the image: error %ld",
+			  t->snap_parent, ret);
+		t->write_state = CR_WRITE_OFF;
+		ret = -EOPNOTSUPP;
+	}
 out_free:
 	free(iov);
 	return ret;
