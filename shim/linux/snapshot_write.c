@@ -74,7 +74,7 @@ struct cr_fd_msg {
 static bool cr_write_allowed(struct cr_target *t)
 {
 	char mine[1024], its[1024], status[4096];
-	struct rlimit *lim;
+	struct rlimit lim;
 	const char *p;
 	long ret;
 
@@ -92,17 +92,14 @@ static bool cr_write_allowed(struct cr_target *t)
 		cr_ldebug(t, "pid %d: under seccomp", t->snap_parent);
 		return false;
 	}
+	/* the process's own limit: crrun may not read another's */
 	ret = cr_rsys(t, __NR_prlimit64, 0, RLIMIT_FSIZE, 0, t->scratch);
-	if (ret < 0)
+	if (ret < 0 || cr_mem_read(t, t->scratch, &lim, sizeof(lim)) < 0)
 		return false;
-	lim = malloc(sizeof(*lim));
-	if (!lim || cr_mem_read(t, t->scratch, lim, sizeof(*lim)) < 0 ||
-	    lim->rlim_cur != RLIM_INFINITY) {
+	if (lim.rlim_cur != RLIM_INFINITY) {
 		cr_ldebug(t, "pid %d: RLIMIT_FSIZE is finite", t->snap_parent);
-		free(lim);
 		return false;
 	}
-	free(lim);
 	return true;
 }
 
