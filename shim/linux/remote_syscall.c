@@ -305,20 +305,42 @@ int cr_remote_run_code(struct cr_target *t, struct cr_arch_regs *regs)
 	return 0;
 }
 
+/**
+ * cr_remote_code() - crrun's code, copied into the page of the trap gadget
+ * @t: the target, with the shim's executable page
+ * @off: where in that page (CR_*_CODE_OFF)
+ * @code: the bytes
+ * @len: how many
+ * @at: the copy's address once made, or 0: copied only the first time
+ *
+ * Return: 0 or -errno.
+ */
+int cr_remote_code(struct cr_target *t, unsigned long off, const u8 *code,
+		   size_t len, unsigned long *at)
+{
+	int ret;
+
+	if (*at)
+		return 0;
+	ret = cr_mem_write(t, t->trap_gadget + off, code, len);
+	if (ret < 0)
+		return ret;
+	*at = t->trap_gadget + off;
+	return 0;
+}
+
 /* Run @n calls of the table at @table, all in one stop. */
 static int cr_run_batch(struct cr_target *t, unsigned long table,
 			unsigned int n, long *done)
 {
-	unsigned long code = t->trap_gadget + CR_BATCH_CODE_OFF;
+	unsigned long code;
 	int ret;
 
-	if (!t->batch_code) {
-		ret = cr_mem_write(t, code, cr_arch_syscall_batch,
-				   sizeof(cr_arch_syscall_batch));
-		if (ret < 0)
-			return ret;
-		t->batch_code = code;
-	}
+	ret = cr_remote_code(t, CR_BATCH_CODE_OFF, cr_arch_syscall_batch,
+			     sizeof(cr_arch_syscall_batch), &t->batch_code);
+	if (ret < 0)
+		return ret;
+	code = t->batch_code;
 	cr_remote_base_regs(t, t->inj);
 	cr_arch_syscall_batch_setup(t->inj, table, n, code);
 	t->nr_injected += n;

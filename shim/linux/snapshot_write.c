@@ -362,18 +362,16 @@ static unsigned int cr_iov_advance(struct iovec *iov, unsigned int n,
 static int cr_write_summed(struct cr_target *t, unsigned long iov,
 			   unsigned int n, u64 off, u32 *csum)
 {
-	unsigned long code = t->trap_gadget + CR_CRC_WRITE_CODE_OFF;
 	struct cr_arch_regs *regs;
+	unsigned long code;
 	long ret;
 	u64 end;
 
-	if (!t->crc_write_code) {
-		ret = cr_mem_write(t, code, cr_arch_crc_write,
-				   sizeof(cr_arch_crc_write));
-		if (ret < 0)
-			return ret;
-		t->crc_write_code = code;
-	}
+	ret = cr_remote_code(t, CR_CRC_WRITE_CODE_OFF, cr_arch_crc_write,
+			     sizeof(cr_arch_crc_write), &t->crc_write_code);
+	if (ret < 0)
+		return ret;
+	code = t->crc_write_code;
 	regs = malloc(sizeof(*regs));
 	if (!regs)
 		return -ENOMEM;

@@ -265,6 +265,8 @@ void cr_linux_regs_free(struct cr_linux_regs *r);
 long cr_remote_syscall(struct cr_target *t, long nr, const u64 args[6]);
 void cr_remote_base_regs(struct cr_target *t, struct cr_arch_regs *regs);
 int cr_remote_run_code(struct cr_target *t, struct cr_arch_regs *regs);
+int cr_remote_code(struct cr_target *t, unsigned long off, const u8 *code,
+		   size_t len, unsigned long *at);
 int cr_remote_syscalls(struct cr_target *t, struct cr_arch_syscall *calls,
 		       unsigned int n);
 #define cr_rsys(t, nr, ...) \

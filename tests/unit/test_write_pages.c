@@ -81,6 +81,25 @@ static u8 *image_bytes(int fd, long *size)
 	return img;
 }
 
+/*
+ * Checkpoint @t into @fd as it is (a pipe, a write-only fd: no truncation
+ * or rewind as cr_test_checkpoint() does) through @kops.
+ */
+static int checkpoint_into(struct cr_target *t, int fd,
+			   const struct cr_kops *kops, struct cr_test_log *tl)
+{
+	struct cr_ctx ctx;
+	int ret;
+
+	cr_test_log_init(tl);
+	ret = cr_ctx_init(&ctx, CR_CTX_CKPT, fd, kops, t, &tl->log);
+	if (!ret)
+		ret = cr_checkpoint(&ctx);
+	cr_ctx_fini(&ctx);
+	mock_mm_release(t);
+	return ret;
+}
+
 /* The pages an image holds: the sum of its batches. */
 static unsigned long image_pages(int fd)
 {
@@ -280,16 +299,10 @@ static void test_pages_not_in_the_file_fail_the_checkpoint(void **state)
 	struct cr_target *t = big_process();
 	struct cr_kops kops = mock_kops;
 	struct cr_test_log tl;
-	struct cr_ctx ctx;
 	int fd = cr_test_image_fd();
 
 	kops.write_pages = lying_write_pages;
-	cr_test_log_init(&tl);
-	assert_int_equal(cr_ctx_init(&ctx, CR_CTX_CKPT, fd, &kops, t, &tl.log),
-			 0);
-	assert_int_equal(cr_checkpoint(&ctx), -EIO);
-	cr_ctx_fini(&ctx);
-	mock_mm_release(t);
+	assert_int_equal(checkpoint_into(t, fd, &kops, &tl), -EIO);
 	assert_non_null(strstr(tl.first, "taking in"));
 	assert_balanced(t);
 	close(fd);
@@ -314,19 +327,12 @@ static void test_no_write_pages_into_a_pipe(void **state)
 {
 	struct cr_target *t = cr_test_mock_process();
 	struct cr_test_log tl;
-	struct cr_ctx ctx;
 	int p[2];
 
 	assert_int_equal(pipe(p), 0);
 	assert_true(fcntl(p[1], F_SETPIPE_SZ, 1 << 20) >= 1 << 20);
-	cr_test_log_init(&tl);
 	mock_mm_offer_write_pages(t, MOCK_WRITE_PAGES);
-	assert_int_equal(cr_ctx_init(&ctx, CR_CTX_CKPT, p[1], &mock_kops, t,
-				     &tl.log),
-			 0);
-	assert_int_equal(cr_checkpoint(&ctx), 0);
-	cr_ctx_fini(&ctx);
-	mock_mm_release(t);
+	assert_int_equal(checkpoint_into(t, p[1], &mock_kops, &tl), 0);
 	assert_int_equal(mock_calls(t, MOCK_OP_WRITE_PAGES), 0);
 	assert_true(mock_calls(t, MOCK_OP_GET_USER_PAGES) > 0);
 	close(p[1]);
@@ -419,20 +425,13 @@ static void test_no_write_pages_into_a_write_only_file(void **state)
 	struct cr_target *t = cr_test_mock_process();
 	int fd = cr_test_image_fd(), wfd;
 	struct cr_test_log tl;
-	struct cr_ctx ctx;
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	wfd = open(path, O_WRONLY);
 	assert_true(wfd >= 0);
-	cr_test_log_init(&tl);
 	mock_mm_offer_write_pages(t, MOCK_WRITE_PAGES);
-	assert_int_equal(cr_ctx_init(&ctx, CR_CTX_CKPT, wfd, &mock_kops, t,
-				     &tl.log),
-			 0);
-	assert_int_equal(cr_checkpoint(&ctx), 0);
-	cr_ctx_fini(&ctx);
-	mock_mm_release(t);
+	assert_int_equal(checkpoint_into(t, wfd, &mock_kops, &tl), 0);
 	assert_int_equal(mock_calls(t, MOCK_OP_WRITE_PAGES), 0);
 	close(wfd);
 	close(fd);
