@@ -108,6 +108,7 @@ struct cr_target {
 	bool no_vm_read;		/* process_vm_readv refused: mem_fd only */
 	int pagemap_fd;			/* /proc/PID/pagemap, or -1 */
 	int uffd;			/* restore: a userfaultfd on its mm, or -1 */
+	struct cr_uffd_helper *uffd_helper; /* its second copying thread */
 	bool attached;			/* ptrace holds it */
 	bool dead;			/* it exited under us */
 	bool stopped;			/* in a ptrace stop (seize: after the first) */

@@ -10,8 +10,19 @@
  * its maker) and taken by crrun with pidfd_getfd(); each run of pages is
  * registered, copied and unregistered at once, so the child is left with
  * no registration, and its own fd is closed straight away.
+ *
+ * A run of CR_UFFD_SPLIT_MIN bytes or more is copied by two threads, half
+ * each, when crrun may run on two CPUs: what a fresh page costs (its
+ * allocation, and on a VM the host's fault behind it) is then paid on both
+ * at once. Filling 2 GiB of fresh memory from two threads took 0.85-0.97 s
+ * here, from one 1.4-3.3 s. The second thread lives as long as the
+ * userfaultfd and does nothing else.
  */
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -25,6 +36,147 @@
 #ifndef __NR_pidfd_getfd
 #define __NR_pidfd_getfd	438
 #endif
+
+/* runs at least this long are split between the two threads */
+#define CR_UFFD_SPLIT_MIN	(256UL << 10)
+
+/* The second thread, and the one copy it is given at a time. */
+struct cr_uffd_helper {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int uffd;
+	unsigned long dst;
+	const char *src;
+	size_t len;
+	size_t done;		/* bytes copied from the start of the job */
+	bool busy;		/* a job is given and not yet done */
+	bool quit;
+};
+
+/*
+ * UFFDIO_COPY @len bytes from @src to @dst. Return: how many were copied
+ * from the start (less at the first page that is there already, EEXIST,
+ * or any other error: the caller writes the rest another way).
+ */
+static size_t cr_uffd_copy(int uffd, unsigned long dst, const char *src,
+			   size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		struct uffdio_copy copy = {
+			.dst = dst + done,
+			.src = (unsigned long)src + done,
+			.len = len - done,
+		};
+
+		if (ioctl(uffd, UFFDIO_COPY, &copy) == 0) {
+			done += copy.copy;
+			continue;
+		}
+		if (copy.copy > 0)
+			done += copy.copy;
+		if (errno == EAGAIN || errno == EINTR)
+			continue;
+		break;		/* EEXIST: a page is there already */
+	}
+	return done;
+}
+
+static void *cr_uffd_helper_main(void *arg)
+{
+	struct cr_uffd_helper *h = arg;
+
+	pthread_mutex_lock(&h->lock);
+	for (;;) {
+		while (!h->busy && !h->quit)
+			pthread_cond_wait(&h->cond, &h->lock);
+		if (h->quit)
+			break;
+		pthread_mutex_unlock(&h->lock);
+		h->done = cr_uffd_copy(h->uffd, h->dst, h->src, h->len);
+		pthread_mutex_lock(&h->lock);
+		h->busy = false;
+		pthread_cond_broadcast(&h->cond);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+/* Start the second thread if crrun may use two CPUs; NULL if not. */
+static struct cr_uffd_helper *cr_uffd_helper_start(struct cr_target *t,
+						   int uffd)
+{
+	struct cr_uffd_helper *h;
+	sigset_t all, old;
+	cpu_set_t cpus;
+	int err;
+
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) < 0 ||
+	    CPU_COUNT(&cpus) < 2 || cr_fault_point(t, "uffd_helper"))
+		return NULL;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->uffd = uffd;
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->cond, NULL);
+	/* signals are crrun's main thread's to take */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&h->thread, NULL, cr_uffd_helper_main, h);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		pthread_cond_destroy(&h->cond);
+		pthread_mutex_destroy(&h->lock);
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+static void cr_uffd_helper_stop(struct cr_uffd_helper *h)
+{
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->quit = true;
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+	pthread_join(h->thread, NULL);
+	pthread_cond_destroy(&h->cond);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
+
+/*
+ * Copy @len bytes, the second half by the helper. Return: as
+ * cr_uffd_copy(), over the whole.
+ */
+static size_t cr_uffd_copy_split(struct cr_uffd_helper *h, unsigned long dst,
+				 const char *src, size_t len)
+{
+	size_t half = (len / 2) & ~(PAGE_SIZE - 1);
+	size_t done;
+
+	pthread_mutex_lock(&h->lock);
+	h->dst = dst + half;
+	h->src = src + half;
+	h->len = len - half;
+	h->busy = true;
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+
+	done = cr_uffd_copy(h->uffd, dst, src, half);
+
+	pthread_mutex_lock(&h->lock);
+	while (h->busy)
+		pthread_cond_wait(&h->cond, &h->lock);
+	pthread_mutex_unlock(&h->lock);
+	/* what the helper copied counts only after a whole first half */
+	return done == half ? half + h->done : done;
+}
 
 /**
  * cr_uffd_open() - a userfaultfd on the child's mm, for crrun
@@ -68,11 +220,17 @@ void cr_uffd_open(struct cr_target *t)
 		return;
 	}
 	t->uffd = fd;
+	t->uffd_helper = cr_uffd_helper_start(t, fd);
+	if (t->uffd_helper)
+		cr_ldebug(t, "pid %d: fresh pages are copied by two threads",
+			  t->pid);
 }
 
 /** cr_uffd_close() - crrun lets go of the child's userfaultfd */
 void cr_uffd_close(struct cr_target *t)
 {
+	cr_uffd_helper_stop(t->uffd_helper);
+	t->uffd_helper = NULL;
 	if (t->uffd >= 0)
 		close(t->uffd);
 	t->uffd = -1;
@@ -96,28 +254,15 @@ ssize_t cr_uffd_write(struct cr_target *t, unsigned long addr,
 		.mode = UFFDIO_REGISTER_MODE_MISSING,
 	};
 	struct uffdio_range range = { .start = addr, .len = len };
-	size_t done = 0;
+	size_t done;
 	int ret = 0;
 
 	if (t->uffd < 0 || ioctl(t->uffd, UFFDIO_REGISTER, &reg) < 0)
 		return 0;
-	while (done < len) {
-		struct uffdio_copy copy = {
-			.dst = addr + done,
-			.src = (unsigned long)buf + done,
-			.len = len - done,
-		};
-
-		if (ioctl(t->uffd, UFFDIO_COPY, &copy) == 0) {
-			done += copy.copy;
-			continue;
-		}
-		if (copy.copy > 0)
-			done += copy.copy;
-		if (errno == EAGAIN || errno == EINTR)
-			continue;
-		break;		/* EEXIST: a page is there already */
-	}
+	if (t->uffd_helper && len >= CR_UFFD_SPLIT_MIN)
+		done = cr_uffd_copy_split(t->uffd_helper, addr, buf, len);
+	else
+		done = cr_uffd_copy(t->uffd, addr, buf, len);
 	if (ioctl(t->uffd, UFFDIO_UNREGISTER, &range) < 0)
 		ret = -errno;	/* the child would keep a registration */
 	return ret < 0 ? ret : (ssize_t)done;

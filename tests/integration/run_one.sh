@@ -36,6 +36,9 @@
 #   CRT_SIGNAL         sent to the restored process once it runs
 #   CRT_LAZY_UNMAPPED  lazy: the program has no run of pages long enough
 #                      to be mapped; only its fds are checked
+#   CRT_RESTORE_SAYS   the restores run with --verbose and each must print
+#                      this text
+#   CRT_NEEDS_CPUS     skip unless crrun may run on this many CPUs
 #
 # Exit: 0 pass, 1 fail, 77 skipped (not root, or a kernel feature missing).
 
@@ -49,6 +52,8 @@ shift 2
 . "$(dirname "$0")/lib.sh"
 
 crt_require_root_and_ptrace
+[ "$(nproc)" -ge "${CRT_NEEDS_CPUS:-1}" ] ||
+	crt_skip "needs ${CRT_NEEDS_CPUS} CPUs, has $(nproc)"
 
 start_program() {
 	crt_start "$@"
@@ -61,6 +66,7 @@ restore_wait() {
 	local image=$1 rc rpid
 
 	shift
+	[ -n "${CRT_RESTORE_SAYS:-}" ] && set -- --verbose "$@"
 	rm -f "$W/pidfile"
 	if [ -n "${CRT_STDIN:-}" ]; then
 		printf '%s\n' "$CRT_STDIN" |
@@ -84,6 +90,9 @@ restore_wait() {
 	fi
 	[ "$rc" = 0 ] ||
 		crt_fail "restore of $image exited $rc: $(cat "$W/rstr.err")"
+	[ -z "${CRT_RESTORE_SAYS:-}" ] ||
+		grep -qF -- "$CRT_RESTORE_SAYS" "$W/rstr.err" ||
+		crt_fail "restore of $image did not say '$CRT_RESTORE_SAYS'"
 	[ "$(cat "$W/pidfile" 2>/dev/null)" = "$PID" ] ||
 		crt_fail "restored with pid $(cat "$W/pidfile"), not $PID"
 }
