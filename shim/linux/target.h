@@ -109,6 +109,8 @@ struct cr_target {
 	int pagemap_fd;			/* /proc/PID/pagemap, or -1 */
 	int uffd;			/* restore: a userfaultfd on its mm, or -1 */
 	struct cr_uffd_helper *uffd_helper; /* its second copying thread */
+	bool uffd_helper_tried;		/* started, or could not be */
+	size_t uffd_bytes;		/* copied so far */
 	bool attached;			/* ptrace holds it */
 	bool dead;			/* it exited under us */
 	bool stopped;			/* in a ptrace stop (seize: after the first) */
