@@ -183,6 +183,9 @@ long cr_linux_do_mmap(struct cr_target *t, unsigned long addr,
 		return -EINVAL;
 	ret = cr_rsys(t, __NR_mmap, addr, len, prot, flags,
 		      file ? (u64)file->fd : (u64)-1, pgoff << PAGE_SHIFT);
+	/* its runs may be copied under one registration (uffd.c) */
+	if (ret == (long)addr && !file && (flags & MAP_PRIVATE))
+		cr_uffd_fresh_map(t, addr, len);
 	/*
 	 * The kernel may have merged it with a neighbour: read the maps
 	 * again, but only when they are next asked for (a restore maps

@@ -171,6 +171,10 @@ static int cr_remote_prepare(struct cr_target *t)
 {
 	int ret;
 
+	/* the child runs: no range of it may stay registered */
+	ret = cr_uffd_drop(t);
+	if (ret < 0)
+		return ret;
 	if (!t->inj) {
 		t->inj = malloc(sizeof(*t->inj));
 		if (!t->inj)

@@ -176,6 +176,9 @@ int cr_mem_read(struct cr_target *t, unsigned long addr, void *buf,
 	u8 *p = buf;
 	ssize_t n;
 
+	n = cr_uffd_drop(t);
+	if (n < 0)
+		return n;
 	n = cr_vm_copy(t, addr, p, len, false, &t->no_vm_read);
 	if (n < 0)
 		return n;
@@ -222,6 +225,9 @@ int cr_mem_write(struct cr_target *t, unsigned long addr, const void *buf,
 	const u8 *p = buf;
 	ssize_t n;
 
+	n = cr_uffd_drop(t);
+	if (n < 0)
+		return n;
 	n = cr_vm_copy(t, addr, (void *)p, len, true, &t->no_vm_write);
 	if (n < 0)
 		return n;

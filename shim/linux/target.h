@@ -111,6 +111,9 @@ struct cr_target {
 	struct cr_uffd_helper *uffd_helper; /* its second copying thread */
 	bool uffd_helper_tried;		/* started, or could not be */
 	size_t uffd_bytes;		/* copied so far */
+	/* a range kept registered (uffd.c), and the VMA just mapped */
+	unsigned long uffd_reg_start, uffd_reg_end;
+	unsigned long fresh_start, fresh_end;
 	bool attached;			/* ptrace holds it */
 	bool dead;			/* it exited under us */
 	bool stopped;			/* in a ptrace stop (seize: after the first) */
@@ -279,6 +282,8 @@ int cr_find_gadget(struct cr_target *t);
 /* uffd.c: fresh anonymous pages of a restore child, filled by UFFDIO_COPY */
 void cr_uffd_open(struct cr_target *t);
 void cr_uffd_close(struct cr_target *t);
+int cr_uffd_drop(struct cr_target *t);
+void cr_uffd_fresh_map(struct cr_target *t, unsigned long start, size_t len);
 ssize_t cr_uffd_write(struct cr_target *t, unsigned long addr,
 		      const void *buf, size_t len);
 unsigned long cr_find_free_area(struct cr_target *t, unsigned long len,

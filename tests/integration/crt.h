@@ -82,6 +82,27 @@ static inline void crt_sleep_ms(long ms)
 		;
 }
 
+/*
+ * No VMA may be registered with a userfaultfd: crrun registers memory of
+ * a restored process while it fills it, and must leave none behind (a
+ * fault there would wait for crrun). Not inlined: its buffer would grow
+ * every frame of a deep recursion that waits at its bottom.
+ */
+static __attribute__((noinline, unused)) void crt_check_no_userfaultfd(void)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	crt_setup(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "VmFlags:", 8))
+			continue;
+		crt_check(!strstr(line, " um") && !strstr(line, " uw"),
+			  "a VMA is registered with a userfaultfd: %s", line);
+	}
+	fclose(f);
+}
+
 /* Say "ready", then wait to be checkpointed and let go. */
 static inline void crt_ready_and_wait(void)
 {
@@ -90,6 +111,7 @@ static inline void crt_ready_and_wait(void)
 	crt_say("ready\n");
 	while (access(go, F_OK))
 		crt_sleep_ms(10);
+	crt_check_no_userfaultfd();
 }
 
 static inline int crt_done(void)
