@@ -117,6 +117,18 @@ struct cr_kops {
 	int (*page_state)(struct cr_target *t, unsigned long addr,
 			  unsigned long nr, u8 *state);
 
+	/**
+	 * @next_page: optional (NULL: not offered). Where to ask
+	 * ->page_state from next: an address in [@addr, @end] (page-aligned,
+	 * all in one VMA) at or below the first page that ->page_state would
+	 * not call CR_PAGE_NONE; @end when there is none. @addr itself is
+	 * always a right answer; a better one skips an empty stretch, so
+	 * that a mapping's cost follows the pages it holds, not its size.
+	 * Return: the address, or -errno.
+	 */
+	long (*next_page)(struct cr_target *t, unsigned long addr,
+			  unsigned long end);
+
 	/** @get_mm_map: read the mm fields and the saved auxv. */
 	int (*get_mm_map)(struct cr_target *t, struct cr_mm_map *map,
 			  char *exe, size_t exe_len);

@@ -287,12 +287,35 @@ static int cr_write_pages_batch(struct cr_ctx *ctx, unsigned long nr)
 }
 
 /*
+ * Where in [@addr, @end) the next page may be that is worth a look:
+ * ->next_page skips what holds nothing. Return: the address (@end: none
+ * left), or -errno (-EPROTO for an answer outside the range).
+ */
+static long cr_next_page(struct cr_ctx *ctx, unsigned long addr,
+			 unsigned long end)
+{
+	long next;
+
+	if (!ctx->kops->next_page)
+		return addr;
+	next = ctx->kops->next_page(ctx->target, addr, end);
+	if (next < 0)
+		return next;
+	if ((unsigned long)next < addr || (unsigned long)next > end ||
+	    !IS_ALIGNED(next, PAGE_SIZE))
+		return -EPROTO;
+	return next;
+}
+
+/*
  * cr_write_private_vma_contents - dump the pages a VMA holds of its own
  *
  * The pages the shim calls private (anonymous, copied-on-write, swapped)
  * are gathered into the pgarr chain and written in batches of at most
  * CR_PGARR_CHUNK; a batch of zero pages ends the VMA. The 2008 loop never
  * reset its count after a batch (defect 5): here @cnt restarts at zero.
+ * The states are asked a window at a time, each window starting where
+ * ->next_page says a page may be.
  */
 static int cr_write_private_vma_contents(struct cr_ctx *ctx,
 					 const struct cr_vma_info *vma)
@@ -301,6 +324,7 @@ static int cr_write_private_vma_contents(struct cr_ctx *ctx,
 	unsigned long addr, cnt = 0, nr, i;
 	struct cr_pgarr *pgarr;
 	u8 *state;
+	long next;
 	int ret = 0;
 
 	state = malloc(CR_STATE_WINDOW);
@@ -308,6 +332,16 @@ static int cr_write_private_vma_contents(struct cr_ctx *ctx,
 		return -ENOMEM;
 
 	for (addr = vma->vm_start; addr < vma->vm_end; addr += nr * PAGE_SIZE) {
+		next = cr_next_page(ctx, addr, vma->vm_end);
+		if (next < 0) {
+			ret = next;
+			cr_err(ctx, "vma %#lx-%#lx: next page from %#lx: error %d",
+			       vma->vm_start, vma->vm_end, addr, ret);
+			goto out_free_state;
+		}
+		addr = next;
+		if (addr >= vma->vm_end)
+			break;
 		nr = min((vma->vm_end - addr) / PAGE_SIZE,
 			 (unsigned long)CR_STATE_WINDOW);
 		ret = ctx->kops->page_state(ctx->target, addr, nr, state);

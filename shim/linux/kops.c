@@ -10,6 +10,7 @@
 const struct cr_kops cr_linux_kops = {
 	.find_vma	= cr_linux_find_vma,
 	.page_state	= cr_linux_page_state,
+	.next_page	= cr_linux_next_page,
 	.get_mm_map	= cr_linux_get_mm_map,
 	.snapshot_mm	= cr_linux_snapshot_mm,
 	.write_pages	= cr_linux_write_pages,

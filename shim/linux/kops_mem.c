@@ -60,6 +60,32 @@ int cr_linux_find_vma(struct cr_target *t, unsigned long addr,
 }
 
 /**
+ * cr_linux_next_page() - ->next_page: PAGEMAP_SCAN for the first page held
+ * @t: the target
+ * @addr: page-aligned
+ * @end: page-aligned, in the VMA of @addr
+ *
+ * Return: the address, @end if no page is held, or -errno.
+ */
+long cr_linux_next_page(struct cr_target *t, unsigned long addr,
+			unsigned long end)
+{
+	const struct cr_linux_vma *v;
+	int ret;
+
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || !IS_ALIGNED(end, PAGE_SIZE) ||
+	    end <= addr)
+		return -EINVAL;
+	ret = cr_maps_refresh(t);
+	if (ret < 0)
+		return ret;
+	v = cr_maps_find(t, addr);
+	if (!v || v->start > addr || v->end < end)
+		return -EINVAL;
+	return cr_pagemap_next(t, v, addr, end);
+}
+
+/**
  * cr_linux_page_state() - ->page_state over /proc/PID/pagemap
  * @t: the target
  * @addr: page-aligned, inside one VMA with the @nr pages after it

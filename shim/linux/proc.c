@@ -804,6 +804,65 @@ out_free:
 	return n < 0 ? (int)n : 0;
 }
 
+/* May PAGEMAP_SCAN be used? Not before 6.7, nor in a test of without. */
+static bool cr_pagemap_scan_usable(struct cr_target *t)
+{
+	if (!t->no_pagemap_scan && cr_fault_point(t, "pagemap_scan") < 0)
+		t->no_pagemap_scan = true;
+	return t->pagemap_fd >= 0 && !t->no_pagemap_scan;
+}
+
+/**
+ * cr_pagemap_next() - the first page at or above @addr, below @end, that
+ *	holds anything (present or swapped), by PAGEMAP_SCAN
+ * @t: the target
+ * @vma: the VMA holding [@addr, @end)
+ * @addr: page-aligned
+ * @end: page-aligned
+ *
+ * One call whatever the size of the stretch: the kernel walks the page
+ * tables, skipping what was never populated a page-table page at a time.
+ * Where everything counts (an image, a deleted file) or without the
+ * ioctl, @addr.
+ * Return: the address, @end if there is none, or -errno.
+ */
+long cr_pagemap_next(struct cr_target *t, const struct cr_linux_vma *vma,
+		     unsigned long addr, unsigned long end)
+{
+	const u64 cats = CR_PAGE_IS_PRESENT | CR_PAGE_IS_SWAPPED;
+	struct cr_page_region reg = { 0 };
+	struct cr_pm_scan_arg arg = {
+		.size = sizeof(arg),
+		.start = addr,
+		.end = end,
+		.vec = (unsigned long)&reg,
+		.vec_len = 1,
+		.max_pages = 1,
+		.category_anyof_mask = cats,
+		.return_mask = cats,
+	};
+	long n;
+
+	if (vma->image || vma->deleted || !cr_pagemap_scan_usable(t))
+		return addr;
+	do {
+		n = ioctl(t->pagemap_fd, CR_PAGEMAP_SCAN, &arg);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == ENOTTY || errno == EINVAL)) {
+		t->no_pagemap_scan = true;	/* before 6.7 */
+		return addr;
+	}
+	if (n < 0)
+		return -errno;
+	/* nothing up to where the walk ended (@end, unless cut short) */
+	if (!n)
+		return arg.walk_end > addr && arg.walk_end <= end ?
+			       (long)arg.walk_end : (long)addr;
+	if (reg.start < addr || reg.start >= end)
+		return -EPROTO;
+	return reg.start;
+}
+
 /**
  * cr_pagemap_states() - page states of @nr pages from @addr in @vma
  * @t: the target
@@ -823,10 +882,8 @@ int cr_pagemap_states(struct cr_target *t, const struct cr_linux_vma *vma,
 
 	if (t->pagemap_fd < 0)
 		return -EACCES;
-	if (!t->no_pagemap_scan && cr_fault_point(t, "pagemap_scan") < 0)
-		t->no_pagemap_scan = true;
 	/* an image or a deleted file is saved whatever pagemap says */
-	if (!t->no_pagemap_scan && !vma->image && !vma->deleted) {
+	if (cr_pagemap_scan_usable(t) && !vma->image && !vma->deleted) {
 		int ret = cr_scan_states(t, vma, addr, nr, state);
 
 		if (ret != -ENOTTY && ret != -EINVAL)

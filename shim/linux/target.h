@@ -309,6 +309,8 @@ void cr_maps_moved(struct cr_target *t, unsigned long old, unsigned long len,
 const struct cr_linux_vma *cr_maps_find(struct cr_target *t,
 					unsigned long addr);
 int cr_maps_match(struct cr_target *t, pid_t pid);
+long cr_pagemap_next(struct cr_target *t, const struct cr_linux_vma *vma,
+		     unsigned long addr, unsigned long end);
 int cr_pagemap_states(struct cr_target *t, const struct cr_linux_vma *vma,
 		      unsigned long addr, unsigned long nr, u8 *state);
 int cr_proc_stat_mm(pid_t pid, struct cr_mm_map *map);
@@ -316,6 +318,8 @@ int cr_proc_stat_mm(pid_t pid, struct cr_mm_map *map);
 /* kops_mem.c: the memory members of cr_linux_kops */
 int cr_linux_find_vma(struct cr_target *t, unsigned long addr,
 		      struct cr_vma_info *vma);
+long cr_linux_next_page(struct cr_target *t, unsigned long addr,
+			unsigned long end);
 int cr_linux_page_state(struct cr_target *t, unsigned long addr,
 			unsigned long nr, u8 *state);
 int cr_linux_get_mm_map(struct cr_target *t, struct cr_mm_map *map,

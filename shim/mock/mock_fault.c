@@ -18,6 +18,7 @@
 static const char *const mock_op_names[MOCK_OP_NR] = {
 	[MOCK_OP_FIND_VMA]		= "find_vma",
 	[MOCK_OP_PAGE_STATE]		= "page_state",
+	[MOCK_OP_NEXT_PAGE]		= "next_page",
 	[MOCK_OP_GET_MM_MAP]		= "get_mm_map",
 	[MOCK_OP_SNAPSHOT_MM]		= "snapshot_mm",
 	[MOCK_OP_WRITE_PAGES]		= "write_pages",

@@ -11,6 +11,7 @@
 const struct cr_kops mock_kops = {
 	.find_vma	= mock_find_vma,
 	.page_state	= mock_page_state,
+	.next_page	= mock_next_page,
 	.get_mm_map	= mock_get_mm_map,
 	.snapshot_mm	= mock_snapshot_mm,
 	.write_pages	= mock_write_pages,

@@ -106,6 +106,7 @@ int mock_task_add_fd(struct cr_target *t, const struct cr_fd_info *info,
 enum mock_op {
 	MOCK_OP_FIND_VMA,
 	MOCK_OP_PAGE_STATE,
+	MOCK_OP_NEXT_PAGE,
 	MOCK_OP_GET_MM_MAP,
 	MOCK_OP_SNAPSHOT_MM,
 	MOCK_OP_WRITE_PAGES,

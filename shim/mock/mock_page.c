@@ -525,6 +525,57 @@ int mock_page_state(struct cr_target *t, unsigned long addr,
 }
 
 /**
+ * mock_next_page() - kops->next_page: the first page held at or above
+ *	@addr, exactly
+ * @t: the mock target
+ * @addr: page-aligned
+ * @end: page-aligned, above @addr, in the VMA that holds @addr
+ *
+ * Return: that page's address, @end when there is none (@addr for an
+ * image mapping, all of which counts), or -EINVAL, -EFAULT, -EPERM as
+ * mock_page_state().
+ */
+long mock_next_page(struct cr_target *t, unsigned long addr,
+		    unsigned long end)
+{
+	struct mock_store *s = &t->store;
+	unsigned long best = end, a;
+	struct mock_vma *vma;
+	struct cr_page *page;
+	unsigned int i;
+	int err;
+
+	err = mock_fault_hit(t, MOCK_OP_NEXT_PAGE);
+	if (err)
+		return err;
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || !IS_ALIGNED(end, PAGE_SIZE) ||
+	    end <= addr)
+		return -EINVAL;
+	vma = mock_vma_find(t, addr);
+	if (!vma || vma->start > addr || vma->end < end)
+		return -EFAULT;
+	if (vma->type == CR_VMA_SHIM) {
+		mock_misuse(t, MOCK_MISUSE_SHIM, addr);
+		return -EPERM;
+	}
+	if (vma->inode && vma->inode->image)
+		return addr;
+	/* by address when the range is small, else over the whole store */
+	if ((end - addr) >> PAGE_SHIFT <= s->nr) {
+		for (a = addr; a < end; a += PAGE_SIZE)
+			if (page_state_of(t, a) != CR_PAGE_NONE)
+				return a;
+		return end;
+	}
+	for (i = 0; i < s->nbuckets; i++)
+		list_for_each_entry(page, &s->buckets[i], hash)
+			if (page->addr >= addr && page->addr < best &&
+			    page_state_of(t, page->addr) != CR_PAGE_NONE)
+				best = page->addr;
+	return best;
+}
+
+/**
  * mock_mm_page_state() - the state of one page, for assertions
  * @t: the mock target
  * @addr: any address in the page

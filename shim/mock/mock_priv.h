@@ -175,6 +175,8 @@ void mock_task_fini(struct cr_target *t);
 /* the kops members, one file each concern */
 int mock_find_vma(struct cr_target *t, unsigned long addr,
 		  struct cr_vma_info *vma);
+long mock_next_page(struct cr_target *t, unsigned long addr,
+		    unsigned long end);
 int mock_page_state(struct cr_target *t, unsigned long addr,
 		    unsigned long nr, u8 *state);
 int mock_get_mm_map(struct cr_target *t, struct cr_mm_map *map, char *exe,

@@ -420,6 +420,37 @@ long cr_test_image_size(int fd)
 	return end;
 }
 
+u8 *cr_test_image_bytes(int fd, long *size)
+{
+	u8 *img;
+
+	*size = cr_test_image_size(fd);
+	img = malloc(*size);
+	assert_non_null(img);
+	cr_test_pread(fd, 0, img, *size);
+	return img;
+}
+
+void cr_test_assert_same_image(int fd_a, int fd_b)
+{
+	long size_a, size_b;
+	u8 *a = cr_test_image_bytes(fd_a, &size_a);
+	u8 *b = cr_test_image_bytes(fd_b, &size_b);
+	long i, time_at = sizeof(struct cr_hdr) +
+			  offsetof(struct cr_hdr_head, time);
+
+	assert_int_equal(size_a, size_b);
+	/* the creation times may be a second apart, and with them the sums */
+	memcpy(b + time_at, a + time_at, sizeof(u64));
+	size_a -= sizeof(struct cr_hdr_tail);
+	for (i = 0; i < size_a; i++)
+		if (a[i] != b[i])
+			fail_msg("the images differ from byte %ld of %ld", i,
+				 size_a);
+	free(b);
+	free(a);
+}
+
 long cr_test_find_obj(int fd, u32 type, unsigned int nth)
 {
 	long off = 0, size = cr_test_image_size(fd);

@@ -86,5 +86,9 @@ void cr_test_fix_csum(int fd);
  */
 u32 cr_test_meta_csum(const u8 *img, const u8 *shape, long tail);
 long cr_test_image_size(int fd);
+/* The whole image, malloc'd, its size into @size. */
+u8 *cr_test_image_bytes(int fd, long *size);
+/* The same bytes, but for the creation time and the checksums of the tail. */
+void cr_test_assert_same_image(int fd_a, int fd_b);
 
 #endif /* _CR_TEST_H */

@@ -624,6 +624,121 @@ static void test_write_mm_skips_the_shims_vma(void **state)
 	close(fd);
 }
 
+#define HUGE_START	0x200000000000UL
+#define HUGE_LEN	(64UL << 30)
+
+/* The standard process, and a 64 GiB VMA holding three pages. */
+static struct cr_target *huge_sparse_process(void)
+{
+	static const unsigned long at[] = {
+		0, (HUGE_LEN / 2) + 5 * PAGE_SIZE, HUGE_LEN - PAGE_SIZE,
+	};
+	struct cr_target *t = cr_test_mock_process();
+	unsigned long i;
+
+	assert_int_equal(mock_kops.do_mmap(t, HUGE_START, HUGE_LEN,
+					   PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+					   NULL, 0), (long)HUGE_START);
+	for (i = 0; i < ARRAY_SIZE(at); i++)
+		assert_int_equal(mock_mm_write(t, HUGE_START + at[i], &i,
+					       sizeof(i)), 0);
+	return t;
+}
+
+static struct cr_kops plain_kops;
+
+/* mock_kops without ->next_page: every window of every VMA is asked. */
+static const struct cr_kops *without_next_page(void)
+{
+	plain_kops = mock_kops;
+	plain_kops.next_page = NULL;
+	return &plain_kops;
+}
+
+/*
+ * A mapping costs what it holds, not its size: with ->next_page the states
+ * of a 64 GiB VMA holding three pages are asked three times, not once for
+ * each of its 8192 windows, and the image is the same byte for byte.
+ */
+static void test_write_mm_asks_page_states_only_where_pages_are(void **state)
+{
+	struct cr_target *base = cr_test_mock_process();
+	struct cr_target *src = huge_sparse_process();
+	struct cr_target *slow = huge_sparse_process();
+	int fd = cr_test_image_fd(), fd_slow = cr_test_image_fd();
+	unsigned long base_calls, calls;
+	struct cr_test_log tl;
+
+	cr_test_log_init(&tl);
+	assert_int_equal(checkpoint_with(base, fd, &mock_kops, &tl), 0);
+	base_calls = mock_calls(base, MOCK_OP_PAGE_STATE);
+
+	assert_int_equal(checkpoint_with(src, fd, &mock_kops, &tl), 0);
+	calls = mock_calls(src, MOCK_OP_PAGE_STATE);
+	assert_int_equal(calls, base_calls + 3);
+	assert_balanced(src);
+
+	assert_int_equal(checkpoint_with(slow, fd_slow, without_next_page(),
+					 &tl), 0);
+	assert_true(mock_calls(slow, MOCK_OP_PAGE_STATE) >=
+		    HUGE_LEN / PAGE_SIZE / CR_PGARR_CHUNK);
+	assert_int_equal(mock_calls(slow, MOCK_OP_NEXT_PAGE), 0);
+	cr_test_assert_same_image(fd, fd_slow);
+
+	mock_mm_free(slow);
+	mock_mm_free(src);
+	mock_mm_free(base);
+	close(fd_slow);
+	close(fd);
+}
+
+/* How ->next_page lies: 0 as the mock, else below, past, or unaligned. */
+static int next_page_lie;
+
+static long lying_next_page(struct cr_target *t, unsigned long addr,
+			    unsigned long end)
+{
+	long next = mock_kops.next_page(t, addr, end);
+
+	if (next < 0 || next == (long)end)
+		return next;
+	switch (next_page_lie) {
+	case 1:
+		return addr - PAGE_SIZE;
+	case 2:
+		return end + PAGE_SIZE;
+	case 3:
+		return next + 8;
+	}
+	return next;
+}
+
+/*
+ * A shim's ->next_page outside [addr, end], or not on a page, is refused
+ * (-EPROTO, the VMA named) rather than trusted to skip or repeat pages.
+ */
+static void test_write_mm_refuses_a_next_page_outside_the_range(void **state)
+{
+	struct cr_target *src;
+	struct cr_kops k = mock_kops;
+	struct cr_test_log tl;
+	int fd = cr_test_image_fd();
+
+	k.next_page = lying_next_page;
+	for (next_page_lie = 1; next_page_lie <= 3; next_page_lie++) {
+		src = huge_sparse_process();
+		cr_test_log_init(&tl);
+		assert_int_equal(checkpoint_with(src, fd, &k, &tl), -EPROTO);
+		if (!strstr(tl.last, "next page"))
+			fail_msg("message does not say what failed: %s",
+				 tl.last);
+		assert_balanced(src);
+		mock_mm_free(src);
+	}
+	close(fd);
+}
+
 /*
  * kunmap takes what kmap returned: the seed gave it the page (defect 1).
  * The mock records any other pointer as MOCK_MISUSE_KUNMAP.
@@ -696,6 +811,8 @@ int main(void)
 		cmocka_unit_test(test_write_mm_records_vdso_and_vvar_without_pages),
 		cmocka_unit_test(test_write_mm_records_file_identity_and_path),
 		cmocka_unit_test(test_write_mm_skips_the_shims_vma),
+		cmocka_unit_test(test_write_mm_asks_page_states_only_where_pages_are),
+		cmocka_unit_test(test_write_mm_refuses_a_next_page_outside_the_range),
 		cmocka_unit_test(test_kunmap_gets_the_kmapped_pointer_on_checkpoint_and_restore),
 		cmocka_unit_test(test_checkpoint_leaves_the_source_unchanged),
 	};

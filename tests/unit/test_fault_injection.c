@@ -347,6 +347,7 @@ static const enum mock_op page_ops_restore[] = {
 };
 static const enum mock_op page_ops_ckpt[] = {
 	MOCK_OP_GET_USER_PAGES, MOCK_OP_PAGE_STATE, MOCK_OP_FIND_VMA,
+	MOCK_OP_NEXT_PAGE,
 };
 
 static void test_restore_of_multi_array_batches_fails_cleanly_at_every_page_op(void **state)

@@ -70,17 +70,6 @@ static int checkpoint(struct cr_target *t, enum mock_write_pages how, int fd,
 	return ret;
 }
 
-static u8 *image_bytes(int fd, long *size)
-{
-	u8 *img;
-
-	*size = cr_test_image_size(fd);
-	img = malloc(*size);
-	assert_non_null(img);
-	cr_test_pread(fd, 0, img, *size);
-	return img;
-}
-
 /*
  * Checkpoint @t into @fd as it is (a pipe, a write-only fd: no truncation
  * or rewind as cr_test_checkpoint() does) through @kops.
@@ -114,27 +103,6 @@ static unsigned long image_pages(int fd)
 		n += p.nr_pages;
 	}
 	return n;
-}
-
-/* The same bytes, but for the creation time and the checksums of the tail. */
-static void assert_same_image(int fd_a, int fd_b)
-{
-	long size_a, size_b;
-	u8 *a = image_bytes(fd_a, &size_a), *b = image_bytes(fd_b, &size_b);
-
-	long i, time_at = sizeof(struct cr_hdr) +
-			  offsetof(struct cr_hdr_head, time);
-
-	assert_int_equal(size_a, size_b);
-	/* the creation times may be a second apart, and with them the sums */
-	memcpy(b + time_at, a + time_at, sizeof(u64));
-	size_a -= sizeof(struct cr_hdr_tail);
-	for (i = 0; i < size_a; i++)
-		if (a[i] != b[i])
-			fail_msg("the images differ from byte %ld of %ld", i,
-				 size_a);
-	free(b);
-	free(a);
 }
 
 static void assert_balanced(struct cr_target *t)
@@ -172,7 +140,7 @@ static struct outcome assert_written_as_copied(struct cr_target *t,
 				 0);
 	gups = mock_calls(t, MOCK_OP_GET_USER_PAGES);
 	assert_int_equal(checkpoint(t, how, written, &tl), 0);
-	assert_same_image(copied, written);
+	cr_test_assert_same_image(copied, written);
 	assert_balanced(t);
 	o.pages = image_pages(written);
 	o.written = mock_mm_written_pages(t) - before;
