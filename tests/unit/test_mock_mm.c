@@ -564,6 +564,41 @@ static void test_page_state_across_vmas_is_efault(void **state)
 	assert_int_equal(ops->page_state(t, B, 0, st), -EINVAL);
 }
 
+/*
+ * ->next_page answers exactly, whether it walks the range page by page
+ * (a range no larger than the store) or the store (a larger one): the
+ * first page held, a file page read counting, or the end.
+ */
+static void test_next_page_finds_the_first_held_page_by_either_walk(void **state)
+{
+	const unsigned long big = 1UL << 30;
+	struct cr_target *t = *state;
+	struct cr_page *p;
+
+	assert_int_equal(map_anon(t, B, big, RW), B);
+	assert_int_equal(ops->next_page(t, B, B + big), B + big);
+	fill(t, B + 7 * K, 1, 1);
+	fill(t, B + big - K, 1, 2);
+	/* the store holds 2 pages: 2 pages are walked page by page */
+	assert_int_equal(ops->next_page(t, B + 6 * K, B + 8 * K), B + 7 * K);
+	assert_int_equal(ops->next_page(t, B + 4 * K, B + 6 * K), B + 6 * K);
+	/* more than 2: the store is walked */
+	assert_int_equal(ops->next_page(t, B, B + 4 * K), B + 4 * K);
+	assert_int_equal(ops->next_page(t, B, B + big), B + 7 * K);
+	assert_int_equal(ops->next_page(t, B + 8 * K, B + big), B + big - K);
+	assert_int_equal(ops->next_page(t, B + 8 * K, B + big - K),
+			 B + big - K);
+	/* a page only read is no page of the process's: still none */
+	assert_int_equal(ops->get_user_pages(t, B + 9 * K, 1, 0, 0, &p), 1);
+	ops->put_page(t, p);
+	assert_int_equal(ops->next_page(t, B + 8 * K, B + big), B + big - K);
+
+	assert_int_equal(ops->next_page(t, B + 1, B + big), -EINVAL);
+	assert_int_equal(ops->next_page(t, B, B), -EINVAL);
+	assert_int_equal(ops->next_page(t, B, B + big + K), -EFAULT);
+	assert_balanced(t);
+}
+
 static void test_gup_without_force_respects_prot(void **state)
 {
 	struct cr_target *t = *state;
@@ -1276,6 +1311,7 @@ int main(void)
 		T(test_private_file_page_cow_leaves_file_unchanged),
 		T(test_page_state_reports_private_file_none),
 		T(test_page_state_across_vmas_is_efault),
+		T(test_next_page_finds_the_first_held_page_by_either_walk),
 		T(test_gup_without_force_respects_prot),
 		T(test_gup_force_writes_through_readonly),
 		T(test_gup_outside_vma_pins_nothing),
