@@ -420,6 +420,25 @@ long cr_test_image_size(int fd)
 	return end;
 }
 
+u8 *cr_test_code_page(const u8 *code, size_t len)
+{
+	u8 *page;
+
+	assert_true(len && len <= PAGE_SIZE);
+	page = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(page != MAP_FAILED);
+	memcpy(page, code, len);
+	assert_int_equal(page[len - 1], 0xcc);
+	page[len - 1] = 0xc3;	/* ret */
+	return page;
+}
+
+void cr_test_code_free(u8 *page)
+{
+	munmap(page, PAGE_SIZE);
+}
+
 u8 *cr_test_image_bytes(int fd, long *size)
 {
 	u8 *img;

@@ -86,6 +86,13 @@ void cr_test_fix_csum(int fd);
  */
 u32 cr_test_meta_csum(const u8 *img, const u8 *shape, long tail);
 long cr_test_image_size(int fd);
+/*
+ * A copy of crrun's injected code @code (@len bytes, ending in the int3
+ * the shim stops at) in an executable page of this process, its int3 made
+ * a ret: to call it here. Free it with cr_test_code_free().
+ */
+u8 *cr_test_code_page(const u8 *code, size_t len);
+void cr_test_code_free(u8 *page);
 /* The whole image, malloc'd, its size into @size. */
 u8 *cr_test_image_bytes(int fd, long *size);
 /* The same bytes, but for the creation time and the checksums of the tail. */

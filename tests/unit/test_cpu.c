@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <cmocka.h>
 
+#include "tests/unit/cr_test.h"
 #include "core/arch.h"
 #include "core/image_io.h"
 #include "arch/x86/regs.h"
@@ -782,12 +783,7 @@ static unsigned long run_batch(struct cr_arch_syscall *table,
 	register unsigned long r12 asm("r12") = nr;
 	u8 *code;
 
-	code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(code != MAP_FAILED);
-	memcpy(code, cr_arch_syscall_batch, CR_SYSCALL_BATCH_LEN);
-	assert_int_equal(code[CR_SYSCALL_BATCH_LEN - 1], 0xcc);
-	code[CR_SYSCALL_BATCH_LEN - 1] = 0xc3;	/* ret */
+	code = cr_test_code_page(cr_arch_syscall_batch, CR_SYSCALL_BATCH_LEN);
 	asm volatile("sub $128, %%rsp\n\t"	/* off the red zone */
 		     "call *%[code]\n\t"
 		     "add $128, %%rsp"
@@ -795,7 +791,7 @@ static unsigned long run_batch(struct cr_arch_syscall *table,
 		     : [code] "r"(code)
 		     : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10",
 		       "r11", "memory", "cc");
-	munmap(code, 4096);
+	cr_test_code_free(code);
 	return rbx;
 }
 

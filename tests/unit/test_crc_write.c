@@ -58,12 +58,7 @@ static long run(const struct iovec *iov, unsigned long nr, int fd, u64 off,
 	long ret;
 
 	assert_non_null(regs);
-	code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(code != MAP_FAILED);
-	memcpy(code, cr_arch_crc_write, CR_CRC_WRITE_LEN);
-	assert_int_equal(code[CR_CRC_WRITE_LEN - 1], 0xcc);
-	code[CR_CRC_WRITE_LEN - 1] = 0xc3;	/* ret */
+	code = cr_test_code_page(cr_arch_crc_write, CR_CRC_WRITE_LEN);
 
 	assert_int_equal(cr_arch_crc_write_setup(regs, (unsigned long)iov, nr,
 						 fd, off, *crc, chunk,
@@ -82,7 +77,7 @@ static long run(const struct iovec *iov, unsigned long nr, int fd, u64 off,
 	regs->gregs[CR_R10] = lr.r10;
 	regs->gregs[CR_RIP] = (unsigned long)code + CR_CRC_WRITE_LEN;
 	ret = cr_arch_crc_write_done(regs, (unsigned long)code, crc, end);
-	munmap(code, 4096);
+	cr_test_code_free(code);
 	free(regs);
 	return ret;
 }
