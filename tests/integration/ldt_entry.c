@@ -4,10 +4,17 @@
  * segment registers loaded with LDT selectors still hold them: %gs is
  * loaded from an LDT entry whose base points at a buffer below 4 GiB, and
  * reads through %gs: after restore still reach it.
+ *
+ * Some hypervisors (this project's Firecracker VMs among them) accept
+ * modify_ldt() but never load the LDT into the CPU: loading any LDT
+ * selector faults. A child tries it first; where it faults, the program
+ * says so and checks the LDT's contents alone.
  */
 #include <asm/ldt.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "crt.h"
 
@@ -55,8 +62,25 @@ static uint64_t read_gs(unsigned long off)
 	return v;
 }
 
+/* Can this CPU load the LDT selector @sel? Tried in a child: it may fault. */
+static bool ldt_selectors_load(uint16_t sel)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	crt_setup(pid >= 0);
+	if (pid == 0) {
+		asm volatile("mov %0, %%es" : : "r"(sel));
+		_exit(0);
+	}
+	crt_setup(waitpid(pid, &status, 0) == pid);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 int main(void)
 {
+	bool segments;
 	uint8_t ldt0[16 * 8], ldt1[16 * 8];
 	uint64_t *buf;
 	long n0, n1;
@@ -76,9 +100,16 @@ int main(void)
 	n0 = syscall(SYS_modify_ldt, 0, ldt0, sizeof(ldt0));
 	crt_setup(n0 > 13 * 8);
 
-	asm volatile("mov %0, %%gs" : : "r"((uint16_t)SEL(0)));
-	asm volatile("mov %0, %%es" : : "r"((uint16_t)SEL(5)));
-	crt_setup(read_gs(16) == buf[2]);
+	segments = ldt_selectors_load(SEL(5));
+	if (segments) {
+		asm volatile("mov %0, %%gs" : : "r"((uint16_t)SEL(0)));
+		asm volatile("mov %0, %%es" : : "r"((uint16_t)SEL(5)));
+		crt_setup(read_gs(16) == buf[2]);
+	} else {
+		fprintf(stderr, "note: this CPU cannot load LDT selectors "
+				"(a hypervisor's limit): the LDT's contents "
+				"are checked, not segment loads\n");
+	}
 
 	crt_ready_and_wait();
 
@@ -90,6 +121,8 @@ int main(void)
 			  "entry %d: %#llx, was %#llx", i,
 			  *(unsigned long long *)(ldt1 + i * 8),
 			  *(unsigned long long *)(ldt0 + i * 8));
+	if (!segments)
+		return crt_done();
 	crt_check(get_gs() == SEL(0), "%%gs %#x", get_gs());
 	crt_check(get_es() == SEL(5), "%%es %#x", get_es());
 	for (i = 0; i < 512; i++)
