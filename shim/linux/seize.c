@@ -70,7 +70,12 @@ static int cr_check_seizable(struct cr_target *t)
 	ret = -ENOSYS;
 	if (!cr_proc_status_field(status, "State", val, sizeof(val)) &&
 	    (val[0] == 'Z' || val[0] == 'X')) {
-		cr_lerr(t, "pid %d: is a zombie", t->pid);
+		threads = cr_count_threads(t->pid);
+		if (threads > 1)
+			cr_lerr(t, "pid %d: its main thread has exited while %d other threads live on; crrun saves single-threaded processes only",
+				t->pid, threads - 1);
+		else
+			cr_lerr(t, "pid %d: is a zombie", t->pid);
 		goto out_free;
 	}
 	if (!cr_proc_status_field(status, "TracerPid", val, sizeof(val)) &&
@@ -92,7 +97,7 @@ static int cr_check_seizable(struct cr_target *t)
 			t->pid, threads);
 		goto out_free;
 	}
-	ret = threads < 0 ? threads : 0;
+	ret = threads < 0 ? threads : cr_check_refusals(t, status);
 out_free:
 	free(status);
 	return ret;

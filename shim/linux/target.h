@@ -229,6 +229,9 @@ void cr_target_close_proc(struct cr_target *t);
 int cr_seized_let_go(struct cr_target *t);
 int cr_reseize(struct cr_target *t);
 
+/* refuse.c: state a restore would not give back, refused by name */
+int cr_check_refusals(struct cr_target *t, const char *status);
+
 /* snapshot.c: the memory of a seized target, copied by an injected fork */
 int cr_linux_snapshot_mm(struct cr_target *t);
 int cr_snapshot_drop(struct cr_target *t);

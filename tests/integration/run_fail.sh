@@ -17,6 +17,11 @@
 #                      failure, may also be retried into a success)
 #   rstr_fault NAME    restore with CRRUN_FAULT=NAME (and the options in
 #                      CRT_RESTORE_ARGS, say --lazy)
+#   refused TEXT       checkpoint, then checkpoint --kill, of a process
+#                      holding state crrun cannot carry: both refused in
+#                      one line that contains TEXT, the process unharmed
+#                      (CRT_STOP=1: stopped with SIGSTOP meanwhile;
+#                      CRT_PIDNS=1: started in a pid namespace)
 #   lazy_images        restore --lazy of damaged images: damaged objects
 #                      and truncated images are refused; damaged page
 #                      data that is mapped is not seen by crrun (only the
@@ -61,6 +66,7 @@ snapshot() {
 	cat "/proc/$PID/maps" >"$W/maps.$1" 2>/dev/null
 	ls -l "/proc/$PID/fd" 2>/dev/null | sed 1d |
 		awk '{ print $9, $10, $11 }' >"$W/fds.$1"
+	cat /proc/"$PID"/task/*/children >"$W/children.$1" 2>/dev/null
 }
 
 # the original runs on: let it go and it must verify itself
@@ -77,9 +83,9 @@ expect_original_unharmed() {
 	fi
 	grep -q '^State:.*[tT]' "/proc/$PID/status" &&
 		crt_fail "the process was left stopped"
-	# no child, not even a zombie of a snapshot
-	[ -z "$(cat /proc/"$PID"/task/*/children 2>/dev/null)" ] ||
-		crt_fail "it has children: $(cat /proc/"$PID"/task/*/children)"
+	# no new child, not even a zombie of a snapshot
+	cmp -s "$W/children.before" "$W/children.after" ||
+		crt_fail "its children were $(cat "$W/children.before"), now $(cat "$W/children.after")"
 	touch "$GO"
 	crt_reap
 	[ "$REAPED" = 0 ] || crt_fail "the process exited $REAPED afterwards"
@@ -159,8 +165,10 @@ nopid)
 	p=$(free_pid)
 	"$CRRUN" checkpoint "$p" "$W/img" 2>"$W/ckpt.err"
 	expect_clean_failure $? "$W/ckpt.err" "checkpoint of pid $p"
-	grep -q "^crrun: process $p: no such process$" "$W/ckpt.err" ||
+	grep -q "^crrun: pid $p: no such process$" "$W/ckpt.err" ||
 		crt_fail "message: $(cat "$W/ckpt.err")"
+	[ "$(wc -l <"$W/ckpt.err")" = 1 ] ||
+		crt_fail "more than one line: $(cat "$W/ckpt.err")"
 	[ ! -e "$W/img" ] || crt_fail "an image was left"
 	expect_no_stray_files
 	;;
@@ -264,6 +272,48 @@ interrupt)
 	[ ! -e "$W/img" ] || crt_fail "an image was left"
 	expect_no_stray_files
 	expect_original_unharmed
+	;;
+refused)
+	text=$1
+	shift
+	if [ -n "${CRT_PIDNS:-}" ]; then
+		crt_start unshare --pid --fork --mount-proc "$@"
+		crt_wait_ready
+		upid=$PID
+		read -r PID _ <"/proc/$upid/task/$upid/children"
+		[ -n "$PID" ] || crt_fail "no process in the namespace"
+	else
+		crt_start "$@"
+		crt_wait_ready
+	fi
+	[ -n "${CRT_STOP:-}" ] && kill -STOP "$PID"
+	snapshot before
+	for opt in "" --kill; do
+		# shellcheck disable=SC2086 # no option, or one
+		"$CRRUN" checkpoint $opt "$PID" "$W/img" 2>"$W/ckpt.err"
+		expect_clean_failure $? "$W/ckpt.err" "checkpoint $opt"
+		grep -qF -- "$text" "$W/ckpt.err" ||
+			crt_fail "checkpoint $opt: message: $(cat "$W/ckpt.err")"
+		[ "$(wc -l <"$W/ckpt.err")" = 1 ] ||
+			crt_fail "checkpoint $opt: not one line: $(cat "$W/ckpt.err")"
+		[ ! -e "$W/img" ] || crt_fail "an image was left"
+		expect_no_stray_files
+		kill -0 "$PID" 2>/dev/null || crt_fail "checkpoint $opt killed it"
+	done
+	if [ -n "${CRT_STOP:-}" ]; then
+		grep -q '^State:.*T' "/proc/$PID/status" ||
+			crt_fail "the stopped process was let run"
+		kill -CONT "$PID"
+	fi
+	if [ -n "${CRT_PIDNS:-}" ]; then
+		touch "$GO"
+		wait "$upid"
+		rc=$?
+		[ "$rc" = 0 ] || crt_fail "the process exited $rc"
+		crt_expect_ok 1
+	else
+		expect_original_unharmed
+	fi
 	;;
 ckpt_fault)
 	fault=$1
