@@ -15,8 +15,15 @@ int cmd_show(int argc, char **argv);		/* cli/cmd_show.c */
 extern const struct cr_log cli_log;
 extern int cli_verbose;
 
-/* one message through cli_log, at error or info level (cli/main.c) */
+extern int cli_nr_errors;	/* error lines so far, shown or not */
+
+/*
+ * cli_err(): an error line, always shown. cli_fail(): the line that says
+ * an operation failed, shown only if nothing before said why (one line a
+ * failure). cli_info(): shown with -v. (cli/main.c)
+ */
 void cli_err(const char *fmt, ...) __printf(1, 2);
+void cli_fail(const char *fmt, ...) __printf(1, 2);
 void cli_info(const char *fmt, ...) __printf(1, 2);
 
 #endif /* _CR_CLI_H */

@@ -301,19 +301,19 @@ static void seize_error(pid_t pid, long err)
 {
 	switch (err) {
 	case -ESRCH:
-		cli_err("process %d: no such process", pid);
+		cli_fail("process %d: no such process", pid);
 		break;
 	case -EPERM:
 	case -EACCES:
-		cli_err("process %d: permission denied (ptrace is not "
+		cli_fail("process %d: permission denied (ptrace is not "
 			 "allowed on it)", pid);
 		break;
 	case -ENOSYS:
 	case -EOPNOTSUPP:
-		cli_err("process %d: crrun cannot checkpoint it", pid);
+		cli_fail("process %d: crrun cannot checkpoint it", pid);
 		break;
 	default:
-		cli_err("process %d: cannot seize it: %s", pid,
+		cli_fail("process %d: cannot seize it: %s", pid,
 			 strerror((int)-err));
 		break;
 	}
@@ -395,7 +395,7 @@ static int checkpoint_to(pid_t pid, struct image_tmp *it, bool kill_after,
 	}
 	rel = cr_linux_release(t);
 	if (ret) {
-		cli_err("checkpoint of process %d failed: %s", pid,
+		cli_fail("checkpoint of process %d failed: %s", pid,
 			 ckpt_strerror(ret));
 		if (rel)
 			cli_err("process %d: could not be put back as it "

@@ -146,7 +146,7 @@ static pid_t restore_image(const char *image, int fd, const char *pidfile,
 	ret = cr_image_layout(fd, &cli_log, &layout);
 	if (ret) {
 		cr_layout_free(&layout);	/* also after a failure */
-		cli_err("%s: %s", image, image_strerror(ret));
+		cli_fail("%s: %s", image, image_strerror(ret));
 		return ret;
 	}
 	pid = layout.pid;
@@ -156,9 +156,9 @@ static pid_t restore_image(const char *image, int fd, const char *pidfile,
 	if (IS_ERR(t)) {
 		ret = (int)PTR_ERR(t);
 		if (ret == -EEXIST)
-			cli_err("pid %d is in use", pid);
+			cli_fail("pid %d is in use", pid);
 		else
-			cli_err("cannot make a process for pid %d: %s", pid,
+			cli_fail("cannot make a process for pid %d: %s", pid,
 				 strerror(-ret));
 		return ret;
 	}
@@ -176,7 +176,7 @@ static pid_t restore_image(const char *image, int fd, const char *pidfile,
 	ret = cr_restart(&ctx);
 	cr_ctx_fini(&ctx);
 	if (ret) {
-		cli_err("%s: restore failed: %s", image, image_strerror(ret));
+		cli_fail("%s: restore failed: %s", image, image_strerror(ret));
 		goto out_kill;
 	}
 
@@ -200,7 +200,7 @@ static pid_t restore_image(const char *image, int fd, const char *pidfile,
 
 	pid = cr_linux_resume(t);
 	if (pid < 0) {
-		cli_err("%s: the process could not be started: %s", image,
+		cli_fail("%s: the process could not be started: %s", image,
 			 strerror(-pid));
 		if (pidfile)
 			unlink(pidfile);

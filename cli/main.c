@@ -12,16 +12,23 @@
 #include "cli/cli.h"
 
 int cli_verbose;
+int cli_nr_errors;
 
 /*
  * Errors and warnings always reach stderr; info and debug only with
  * -v. The sink lets everything through (level DEBUG) and filters here,
  * since -v is known only after the table was built.
+ *
+ * One line a failure: the first error the engine or the shim reports says
+ * why; the ones it causes on the way out (each layer naming what failed
+ * under it) are shown only with -v.
  */
 static void cli_emit(void *priv, int level, const char *msg)
 {
 	switch (level) {
 	case CR_LOG_ERR:
+		if (cli_nr_errors++ && !cli_verbose)
+			break;
 		fprintf(stderr, "crrun: %s\n", msg);
 		break;
 	case CR_LOG_WARN:
@@ -49,6 +56,18 @@ static void cli_vlog(int level, const char *fmt, va_list ap)
 }
 
 void cli_err(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "crrun: %s\n", msg);
+	cli_nr_errors++;
+}
+
+void cli_fail(const char *fmt, ...)
 {
 	va_list ap;
 

@@ -176,19 +176,19 @@ static int cr_check_creds(struct cr_target *t, const struct cr_creds *c)
 	    !cr_id_in(c->gid, me.gid, me.egid, me.sgid) ||
 	    !cr_id_in(c->egid, me.gid, me.egid, me.sgid) ||
 	    !cr_id_in(c->sgid, me.gid, me.egid, me.sgid)) {
-		cr_lerr(t, "credentials: ids %u/%u/%u %u/%u/%u are not the restoring user's",
+		cr_lerr(t, "credentials: ids %u/%u/%u %u/%u/%u are not the restoring user's: more privilege than the restoring user has",
 			c->uid, c->euid, c->suid, c->gid, c->egid, c->sgid);
 		goto out_free;
 	}
 	if (!cr_groups_equal(c->groups, c->ngroups, me.groups, me.ngroups)) {
-		cr_lerr(t, "credentials: the image's %u supplementary groups are not the restoring user's",
+		cr_lerr(t, "credentials: the image's %u supplementary groups are not the restoring user's: more privilege than the restoring user has",
 			c->ngroups);
 		goto out_free;
 	}
 	if ((c->cap_permitted | c->cap_effective | c->cap_inheritable |
 	     c->cap_ambient) & ~me.cap_permitted ||
 	    c->cap_bset & ~me.cap_bset) {
-		cr_lerr(t, "credentials: capabilities %#llx beyond the restoring user's %#llx",
+		cr_lerr(t, "credentials: capabilities %#llx beyond the restoring user's %#llx: more privilege than the restoring user has",
 			(unsigned long long)c->cap_permitted,
 			(unsigned long long)me.cap_permitted);
 		goto out_free;

@@ -306,6 +306,9 @@ struct cr_target *cr_linux_spawn(const struct cr_layout *layout, int image_fd,
 		if (ret == -EEXIST)
 			cr_lerr(t, "pid %u is in use by another process",
 				layout->pid);
+		else if (ret == -EPERM)
+			cr_lerr(t, "making a process with pid %u needs root or CAP_CHECKPOINT_RESTORE",
+				layout->pid);
 		else
 			cr_lerr(t, "clone3 with pid %u: %s", layout->pid,
 				strerror(-ret));
