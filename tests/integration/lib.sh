@@ -159,3 +159,56 @@ crt_gone() {
 	done
 	return 1
 }
+
+# crt_proc_state PID FILE: what /proc shows of the process, less what
+# moves by itself (CPU time, context switches, faults, its sleeping or
+# running state), the peaks (VmPeak, VmHWM: crrun's scratch mapping
+# counts there while it exists) and the resident size (a page of a file
+# mapping crrun reads is faulted in): docs/STATE.md. A checkpoint without
+# --kill must leave all the rest unchanged.
+crt_proc_state() {
+	local p=/proc/$1 f
+
+	{
+		echo "== status"
+		grep -v -E '^(State|VmPeak|VmHWM|VmRSS|RssFile|voluntary_ctxt_switches|nonvoluntary_ctxt_switches|SigQ):' "$p/status"
+		echo "== stat"
+		# pid comm ppid pgrp session tty tpgid flags; priority nice
+		# threads starttime vsize; signal masks; exit_signal
+		# rt_priority policy
+		sed 's/^.*) //' "$p/stat" | awk '{
+			print $2, $3, $4, $5, $6, $7, $16, $17, $18, $20,
+			      $21, $29, $30, $31, $32, $36, $38, $39 }'
+		echo "== sched"
+		grep -E '^(policy|prio) ' "$p/sched"
+		echo "== limits"
+		cat "$p/limits"
+		echo "== smaps"
+		grep -E '^[0-9a-f]+-[0-9a-f]+ |^VmFlags:|^Locked:|^THPeligible:' "$p/smaps"
+		echo "== timers"
+		cat "$p/timers"
+		for f in "$p"/fdinfo/*; do
+			echo "== fd ${f##*/} -> $(readlink "$p/fd/${f##*/}")"
+			cat "$f"
+		done
+		echo "== links"
+		readlink "$p/cwd" "$p/root" "$p/exe"
+		for f in "$p"/ns/*; do
+			echo "${f##*/} $(readlink "$f")"
+		done
+		echo "== misc"
+		for f in comm cmdline environ oom_score_adj loginuid \
+			 sessionid personality coredump_filter timerslack_ns \
+			 cgroup attr/current task/*/children; do
+			echo "$f: $(tr '\0' ' ' <"$p/$f" 2>&1)"
+		done
+	} >"$2" 2>&1
+}
+
+# crt_expect_same_state BEFORE AFTER: no difference but the ones named
+crt_expect_same_state() {
+	if ! cmp -s "$1" "$2"; then
+		diff "$1" "$2" | head -40
+		crt_fail "what /proc shows of the process changed"
+	fi
+}

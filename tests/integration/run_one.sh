@@ -10,6 +10,10 @@
 #   kill     checkpoint --kill, then restore
 #   nokill   checkpoint and leave it running: the original must verify
 #            itself; then, once it has exited, restore it too
+#   notrace  as nokill, and what /proc shows of the process (status,
+#            stat, sched, limits, smaps flags, timers, fdinfo, links,
+#            namespaces, ...: crt_proc_state) is the same before and
+#            after the checkpoint
 #   pidns    as nokill, the program started in a pid namespace of its own
 #            (unshare), where its pids are not crrun's
 #   twice    checkpoint --kill, restore, and restore again from one image
@@ -188,6 +192,20 @@ kill)
 nokill)
 	start_program "$@"
 	crt_checkpoint "$PID" "$W/img"
+	check_image "$W/img"
+	touch "$GO"
+	crt_reap
+	[ "$REAPED" = 0 ] || crt_fail "the checkpointed original exited $REAPED"
+	crt_expect_ok 1
+	restore_wait "$W/img"
+	crt_expect_ok 2
+	;;
+notrace)
+	start_program "$@"
+	crt_proc_state "$PID" "$W/state.before"
+	crt_checkpoint "$PID" "$W/img"
+	crt_proc_state "$PID" "$W/state.after"
+	crt_expect_same_state "$W/state.before" "$W/state.after"
 	check_image "$W/img"
 	touch "$GO"
 	crt_reap
