@@ -882,12 +882,15 @@ static int show_signal(struct show *sh, const struct cr_hdr *h, void *buf)
 		json_x("ss_sp", hh->ss_sp);
 		json_u("ss_size", hh->ss_size);
 		json_x("ss_flags", hh->ss_flags);
+		json_u("stop_sig", hh->stop_sig);
 		json_end();
 	} else {
 		printf("signal: blocked 0x%llx altstack 0x%llx size %llu "
-		       "flags 0x%x\n", (unsigned long long)hh->blocked,
+		       "flags 0x%x%s%s\n", (unsigned long long)hh->blocked,
 		       (unsigned long long)hh->ss_sp,
-		       (unsigned long long)hh->ss_size, hh->ss_flags);
+		       (unsigned long long)hh->ss_size, hh->ss_flags,
+		       hh->stop_sig ? " stopped by " : "",
+		       hh->stop_sig ? strsignal(hh->stop_sig) : "");
 	}
 	return 0;
 }

@@ -262,6 +262,7 @@ static int cr_write_signal(struct cr_ctx *ctx)
 	hh.ss_sp = s.ss_sp;
 	hh.ss_size = s.ss_size;
 	hh.ss_flags = s.ss_flags;
+	hh.stop_sig = s.stop_sig;
 	return cr_write_obj(ctx, CR_HDR_SIGNAL, ctx->objref, &hh, sizeof(hh));
 }
 

@@ -226,13 +226,17 @@ struct cr_hdr_sighand {
 	struct cr_sigaction action[CR_NSIG];
 };
 
-/* CR_HDR_SIGNAL: the blocked mask and the alternate stack */
+/*
+ * CR_HDR_SIGNAL: the blocked mask, the alternate stack, and whether the
+ * process stood stopped by job control (a field that was padding, zero, in
+ * images before it: they restore running, as they did).
+ */
 struct cr_hdr_signal {
 	u64 blocked;
 	u64 ss_sp;
 	u64 ss_size;
 	u32 ss_flags;
-	u32 _pad;
+	u32 stop_sig;		/* 0, or the signal that stopped it (SIGSTOP...) */
 };
 
 /*

@@ -91,6 +91,7 @@ struct cr_sigstate {
 	u64 ss_sp;
 	u64 ss_size;
 	u32 ss_flags;
+	u32 stop_sig;		/* stopped by job control: the signal; else 0 */
 };
 
 struct cr_thread_info {
@@ -294,7 +295,11 @@ struct cr_kops {
 	int (*set_sigaction)(struct cr_target *t, int sig,
 			     const struct cr_sigaction *act);
 
-	/** @get_sigstate / @set_sigstate: blocked mask, sigaltstack. */
+	/**
+	 * @get_sigstate / @set_sigstate: blocked mask, sigaltstack, and the
+	 * job-control stop (@stop_sig): set_sigstate leaves the target
+	 * stopped, once let go, when @stop_sig is not 0.
+	 */
 	int (*get_sigstate)(struct cr_target *t, struct cr_sigstate *s);
 	int (*set_sigstate)(struct cr_target *t, const struct cr_sigstate *s);
 

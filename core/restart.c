@@ -276,10 +276,22 @@ static int cr_read_signal(struct cr_ctx *ctx)
 	ret = cr_read_obj_type(ctx, &hh, sizeof(hh), CR_HDR_SIGNAL, &parent);
 	if (ret < 0)
 		return ret;
-	if (parent != ctx->objref || hh._pad ||
+	if (parent != ctx->objref ||
 	    (hh.ss_flags & ~(SS_DISABLE | SS_ONSTACK | SS_AUTODISARM))) {
 		cr_err(ctx, "signal: parent %u ss_flags %#x", parent,
 		       hh.ss_flags);
+		return -EINVAL;
+	}
+	switch (hh.stop_sig) {
+	case 0:
+	case SIGSTOP:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+		break;
+	default:
+		cr_err(ctx, "signal: stop_sig %u is not a stop signal",
+		       hh.stop_sig);
 		return -EINVAL;
 	}
 	/* SIGKILL and SIGSTOP cannot be blocked; the kernel drops the bits */
@@ -288,6 +300,7 @@ static int cr_read_signal(struct cr_ctx *ctx)
 	s.ss_sp = hh.ss_sp;
 	s.ss_size = hh.ss_size;
 	s.ss_flags = hh.ss_flags;
+	s.stop_sig = hh.stop_sig;
 	ret = ctx->kops->set_sigstate(ctx->target, &s);
 	if (ret < 0)
 		cr_err(ctx, "signal: setting the mask and altstack: error %d",

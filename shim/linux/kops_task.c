@@ -194,6 +194,7 @@ int cr_linux_get_sigstate(struct cr_target *t, struct cr_sigstate *s)
 	if (ret < 0)
 		return ret;
 	s->blocked = t->sigmask0;
+	s->stop_sig = t->listen ? t->stop_sig0 : 0;
 	s->ss_sp = ss.ss_sp;
 	s->ss_size = ss.ss_size;
 	s->ss_flags = ss.ss_flags;
@@ -227,6 +228,7 @@ int cr_linux_set_sigstate(struct cr_target *t, const struct cr_sigstate *s)
 		return ret;
 	t->new_sigmask = s->blocked;
 	t->have_sigmask = true;
+	t->new_stop_sig = s->stop_sig;
 	return 0;
 }
 

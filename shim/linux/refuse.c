@@ -230,23 +230,6 @@ static int cr_refuse_fds(struct cr_target *t)
 	return ret;
 }
 
-/*
- * A process stopped by job control would come back running: the image has
- * no place for that yet.
- */
-static int cr_refuse_stopped(struct cr_target *t, const char *status)
-{
-	char val[64];
-
-	if (!cr_proc_status_field(status, "State", val, sizeof(val)) &&
-	    val[0] == 'T') {
-		cr_lerr(t, "pid %d: is stopped (SIGSTOP or job control); crrun would restore it running, so it refuses",
-			t->pid);
-		return -ENOSYS;
-	}
-	return 0;
-}
-
 /**
  * cr_check_refusals() - refuse state that a restore would not give back
  * @t: the target, not seized yet
@@ -255,13 +238,11 @@ static int cr_refuse_stopped(struct cr_target *t, const char *status)
  * Return: 0; -ENOSYS with the message logged; -ESRCH if it went away; or
  * -errno.
  */
-int cr_check_refusals(struct cr_target *t, const char *status)
+int cr_check_refusals(struct cr_target *t, const char *status __maybe_unused)
 {
 	int ret;
 
-	ret = cr_refuse_stopped(t, status);
-	if (!ret)
-		ret = cr_refuse_children(t);
+	ret = cr_refuse_children(t);
 	if (!ret)
 		ret = cr_refuse_namespaces(t);
 	if (!ret)

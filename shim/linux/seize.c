@@ -117,6 +117,7 @@ static int cr_seize_wait(struct cr_target *t)
 			return ret;
 		if (status >> 16 == PTRACE_EVENT_STOP) {
 			t->listen = WSTOPSIG(status) != SIGTRAP;
+			t->stop_sig0 = WSTOPSIG(status);
 			t->stopped = true;
 			return 0;
 		}

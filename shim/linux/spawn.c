@@ -444,6 +444,17 @@ pid_t cr_linux_resume(struct cr_target *t)
 		cr_lerr(t, "pid %d: setting registers: error %ld", pid, ret);
 		goto out_kill;
 	}
+	/*
+	 * A process that stood stopped by job control stops again before
+	 * it runs an instruction: the SIGSTOP queued now is taken on its
+	 * way out of the detach.
+	 */
+	if (t->new_stop_sig && syscall(SYS_tgkill, pid, pid, SIGSTOP) < 0) {
+		ret = -errno;
+		cr_lerr(t, "pid %d: stopping it as it stood: error %ld", pid,
+			ret);
+		goto out_kill;
+	}
 	ret = cr_fault_point(t, "resume_detach");
 	if (!ret && ptrace(PTRACE_DETACH, pid, NULL, NULL) < 0)
 		ret = -errno;

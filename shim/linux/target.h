@@ -124,6 +124,7 @@ struct cr_target {
 	bool sigmask_blocked;		/* all blocked for injection */
 	bool dirty;			/* an injection changed the registers */
 	bool listen;			/* stopped in a group stop at seize */
+	int stop_sig0;			/* the signal of that group stop */
 
 	/*
 	 * checkpoint with a snapshot (snapshot.c): t->pid is then the
@@ -194,6 +195,7 @@ struct cr_target {
 	struct cr_creds creds;		/* groups owned here */
 	bool have_sigmask;
 	u64 new_sigmask;
+	u32 new_stop_sig;		/* left stopped by job control */
 
 	/*
 	 * get_user_pages: the runs pinned at once take their buffers one

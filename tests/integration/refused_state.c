@@ -13,8 +13,8 @@
  *   flock, posix_lock, ofd_lock, lease
  *                a lock (or a read lease) held on a file
  *   deleted_file a regular file open and deleted
- *   plain        nothing special (the driver stops the process, or starts
- *                it in a namespace of its own)
+ *   plain        nothing special (the driver starts it in a namespace of
+ *                its own)
  */
 #include <fcntl.h>
 #include <signal.h>

@@ -20,8 +20,7 @@
 #   refused TEXT       checkpoint, then checkpoint --kill, of a process
 #                      holding state crrun cannot carry: both refused in
 #                      one line that contains TEXT, the process unharmed
-#                      (CRT_STOP=1: stopped with SIGSTOP meanwhile;
-#                      CRT_PIDNS=1: started in a pid namespace)
+#                      (CRT_PIDNS=1: started in a pid namespace)
 #   lazy_images        restore --lazy of damaged images: damaged objects
 #                      and truncated images are refused; damaged page
 #                      data that is mapped is not seen by crrun (only the
@@ -286,7 +285,6 @@ refused)
 		crt_start "$@"
 		crt_wait_ready
 	fi
-	[ -n "${CRT_STOP:-}" ] && kill -STOP "$PID"
 	snapshot before
 	for opt in "" --kill; do
 		# shellcheck disable=SC2086 # no option, or one
@@ -300,11 +298,6 @@ refused)
 		expect_no_stray_files
 		kill -0 "$PID" 2>/dev/null || crt_fail "checkpoint $opt killed it"
 	done
-	if [ -n "${CRT_STOP:-}" ]; then
-		grep -q '^State:.*T' "/proc/$PID/status" ||
-			crt_fail "the stopped process was let run"
-		kill -CONT "$PID"
-	fi
 	if [ -n "${CRT_PIDNS:-}" ]; then
 		touch "$GO"
 		wait "$upid"

@@ -14,6 +14,9 @@
 #            stat, sched, limits, smaps flags, timers, fdinfo, links,
 #            namespaces, ...: crt_proc_state) is the same before and
 #            after the checkpoint
+#   stopped  the program stopped with SIGSTOP: a checkpoint leaves it
+#            stopped; checkpoint --kill, restore: it comes back stopped,
+#            says nothing until SIGCONT, then carries on
 #   pidns    as nokill, the program started in a pid namespace of its own
 #            (unshare), where its pids are not crrun's
 #   twice    checkpoint --kill, restore, and restore again from one image
@@ -99,6 +102,18 @@ restore_wait() {
 		crt_fail "restore of $image did not say '$CRT_RESTORE_SAYS'"
 	[ "$(cat "$W/pidfile" 2>/dev/null)" = "$PID" ] ||
 		crt_fail "restored with pid $(cat "$W/pidfile"), not $PID"
+}
+
+# wait_state PID LETTER: the process's State is LETTER within 5 s
+wait_state() {
+	local i
+
+	for ((i = 0; i < 500; i++)); do
+		grep -q "^State:[[:space:]]*$2" "/proc/$1/status" 2>/dev/null &&
+			return 0
+		sleep 0.01
+	done
+	return 1
 }
 
 fds_of() {
@@ -199,6 +214,33 @@ nokill)
 	crt_expect_ok 1
 	restore_wait "$W/img"
 	crt_expect_ok 2
+	;;
+stopped)
+	start_program "$@"
+	kill -STOP "$PID"
+	wait_state "$PID" T || crt_fail "SIGSTOP did not stop it"
+	crt_checkpoint "$PID" "$W/img"
+	sleep 0.2
+	wait_state "$PID" T || crt_fail "the checkpoint let the stopped process run"
+	crt_checkpoint --kill "$PID" "$W/img"
+	crt_reap
+	check_image "$W/img"
+	"$CRRUN" show "$W/img" | grep -q "stopped by" ||
+		crt_fail "the image does not say it stood stopped"
+	touch "$GO"
+	rm -f "$W/pidfile"
+	"$CRRUN" restore --pidfile "$W/pidfile" "$W/img" 2>"$W/rstr.err" &
+	rpid=$!
+	crt_wait_file "$W/pidfile" || crt_fail "no pid file: $(cat "$W/rstr.err")"
+	wait_state "$PID" T || crt_fail "the restored process runs"
+	sleep 0.3
+	wait_state "$PID" T || crt_fail "the restored process did not stay stopped"
+	grep -qx ok "$OUT" && crt_fail "it ran before SIGCONT"
+	kill -CONT "$PID"
+	wait "$rpid"
+	rc=$?
+	[ "$rc" = 0 ] || crt_fail "restore exited $rc: $(cat "$W/rstr.err")"
+	crt_expect_ok 1
 	;;
 notrace)
 	start_program "$@"

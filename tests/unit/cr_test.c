@@ -150,6 +150,7 @@ static void cr_test_set_task(struct cr_target *t)
 		.blocked = 1ULL << (SIGTERM - 1),
 		.ss_sp = 0x600000,
 		.ss_size = 0x4000,
+		.stop_sig = SIGTSTP,	/* stood stopped by ^Z */
 	};
 	struct cr_thread_info ti = {
 		.rseq_addr = 0x602000,

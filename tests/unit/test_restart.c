@@ -767,12 +767,29 @@ static void test_restart_rejects_image_without_signal(void **state)
 	expect_rejected(fd, -EINVAL, "signal expected", "found string");
 }
 
-static void test_restart_rejects_signal_reserved_field(void **state)
+static void test_restart_rejects_signal_stop_sig_not_a_stop_signal(void **state)
 {
 	int fd = *(int *)*state;
 
-	POKE(fd, CR_HDR_SIGNAL, 0, cr_hdr_signal, _pad, 1);
-	expect_rejected(fd, -EINVAL, "signal", "ss_flags");
+	POKE(fd, CR_HDR_SIGNAL, 0, cr_hdr_signal, stop_sig, SIGUSR1);
+	expect_rejected(fd, -EINVAL, "signal", "stop_sig 10 is not a stop");
+}
+
+/* images before stop_sig had zero there: they restore running */
+static void test_restart_of_signal_without_stop_sig_leaves_it_running(void **state)
+{
+	int fd = *(int *)*state;
+	struct cr_target *t = restore_target();
+	struct cr_sigstate ss;
+	struct cr_test_log tl;
+
+	POKE(fd, CR_HDR_SIGNAL, 0, cr_hdr_signal, stop_sig, 0);
+	cr_test_fix_csum(fd);
+	cr_test_log_init(&tl);
+	assert_int_equal(cr_test_restart(t, fd, &tl), 0);
+	assert_int_equal(mock_kops.get_sigstate(t, &ss), 0);
+	assert_int_equal(ss.stop_sig, 0);
+	mock_mm_free(t);
 }
 
 static void test_restart_rejects_thread_of_another_task(void **state)
@@ -1150,6 +1167,7 @@ static void test_restart_restores_task_state_equal(void **state)
 	assert_int_equal(ssa.ss_sp, ssb.ss_sp);
 	assert_int_equal(ssa.ss_size, ssb.ss_size);
 	assert_int_equal(ssa.ss_flags, ssb.ss_flags);
+	assert_int_equal(ssb.stop_sig, SIGTSTP);
 
 	assert_int_equal(mock_kops.get_thread(src, &ta), 0);
 	assert_int_equal(mock_kops.get_thread(t, &tb), 0);
@@ -1250,7 +1268,8 @@ int main(void)
 		T(test_restart_rejects_sighand_of_another_task),
 		T(test_restart_rejects_sigaction_flags_above_32_bits),
 		T(test_restart_rejects_image_without_signal),
-		T(test_restart_rejects_signal_reserved_field),
+		T(test_restart_rejects_signal_stop_sig_not_a_stop_signal),
+		T(test_restart_of_signal_without_stop_sig_leaves_it_running),
 		T(test_restart_rejects_thread_of_another_task),
 		T(test_restart_rejects_thread_rseq_len_past_a_page),
 		T(test_restart_rejects_thread_rseq_addr_above_user_space),
