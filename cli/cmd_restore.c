@@ -8,6 +8,12 @@
  * Without --detach crrun stays its parent, forwards SIGINT, SIGTERM and
  * SIGHUP to it, and exits with its status.
  *
+ * A process that had a terminal on its fds 0-2 is restored on crrun's, as a
+ * shell job is continued: the terminal gets the process's settings, and
+ * gets crrun's back once the process is gone. --detach is refused then:
+ * the process would be left in a background process group, where reading
+ * its terminal stops it or fails.
+ *
  * --lazy (CR_CTX_LAZY): long runs of anonymous pages are mapped from the
  * image (private file mappings of it) instead of copied, and read when
  * first touched; only the checksum of the objects is checked, not that of
@@ -21,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <termios.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -51,6 +58,12 @@ static const int rstr_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 static const int rstr_forwarded[] = { SIGINT, SIGTERM, SIGHUP };
 
 static volatile pid_t rstr_child;
+
+/* crrun's own terminal settings, put back when the process is gone */
+struct rstr_tty {
+	int fd;			/* -1: none kept */
+	struct termios tio;
+};
 
 static const char *image_strerror(int err)
 {
@@ -135,7 +148,8 @@ static int pending_stop_signal(void)
  * process is left behind).
  */
 static pid_t restore_image(const char *image, int fd, const char *pidfile,
-			   unsigned int flags)
+			   unsigned int flags, bool detach,
+			   struct rstr_tty *tty)
 {
 	struct cr_layout layout;
 	struct cr_target *t;
@@ -186,6 +200,20 @@ static pid_t restore_image(const char *image, int fd, const char *pidfile,
 			 strsignal(sig));
 		ret = -EINTR;
 		goto out_kill;
+	}
+
+	if (cr_linux_has_tty(t)) {
+		if (detach) {
+			cli_err("%s: the process ran on a terminal: --detach would leave it in a background process group, unable to read it; restore it without --detach, or with stdin, stdout and stderr not on a terminal",
+				image);
+			ret = -EPERM;
+			goto out_kill;
+		}
+		for (tty->fd = 0; tty->fd <= 2; tty->fd++)
+			if (!tcgetattr(tty->fd, &tty->tio))
+				break;
+		if (tty->fd > 2)
+			tty->fd = -1;
 	}
 
 	/* before it runs, so that a failure here leaves nothing behind */
@@ -260,12 +288,13 @@ int cmd_restore(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *image, *pidfile = NULL;
+	struct rstr_tty tty = { .fd = -1 };
 	unsigned int flags = CR_CTX_RSTR;
 	bool detach = false;
 	sigset_t held, old;
 	struct stat st;
 	unsigned int i;
-	int c, fd;
+	int c, fd, ret;
 	pid_t pid;
 
 	optind = 1;
@@ -319,7 +348,7 @@ int cmd_restore(int argc, char **argv)
 		sigaddset(&held, rstr_signals[i]);
 	sigprocmask(SIG_BLOCK, &held, &old);
 
-	pid = restore_image(image, fd, pidfile, flags);
+	pid = restore_image(image, fd, pidfile, flags, detach, &tty);
 	close(fd);
 	if (pid < 0)
 		return 1;	/* held signals die with us, unhandled */
@@ -327,5 +356,8 @@ int cmd_restore(int argc, char **argv)
 
 	if (detach)
 		return 0;
-	return wait_child(pid, &old);
+	ret = wait_child(pid, &old);
+	if (tty.fd >= 0)
+		tcsetattr(tty.fd, TCSADRAIN, &tty.tio);
+	return ret;
 }

@@ -872,6 +872,41 @@ static int show_sighand(struct show *sh, const struct cr_hdr *h, void *buf)
 	return 0;
 }
 
+static int show_tty(struct show *sh, const struct cr_hdr *h, void *buf)
+{
+	const struct cr_hdr_tty *hh = buf;
+	unsigned int i;
+
+	if (sh->json) {
+		json_begin(sh, "tty");
+		printf(", \"fd\": %d", hh->fd);
+		json_x("c_iflag", hh->c_iflag);
+		json_x("c_oflag", hh->c_oflag);
+		json_x("c_cflag", hh->c_cflag);
+		json_x("c_lflag", hh->c_lflag);
+		json_u("c_ispeed", hh->c_ispeed);
+		json_u("c_ospeed", hh->c_ospeed);
+		json_u("c_line", hh->c_line);
+		printf(", \"c_cc\": [");
+		for (i = 0; i < CR_TTY_NCCS; i++)
+			printf("%s%u", i ? ", " : "", hh->c_cc[i]);
+		printf("]");
+		json_u("ws_row", hh->ws_row);
+		json_u("ws_col", hh->ws_col);
+		json_u("ws_xpixel", hh->ws_xpixel);
+		json_u("ws_ypixel", hh->ws_ypixel);
+		json_end();
+	} else if (hh->fd < 0) {
+		printf("tty: none on fds 0-2\n");
+	} else {
+		printf("tty: fd %d iflag 0x%x oflag 0x%x cflag 0x%x lflag 0x%x line %u speed %u/%u window %ux%u\n",
+		       hh->fd, hh->c_iflag, hh->c_oflag, hh->c_cflag,
+		       hh->c_lflag, hh->c_line, hh->c_ispeed, hh->c_ospeed,
+		       hh->ws_row, hh->ws_col);
+	}
+	return 0;
+}
+
 static int show_signal(struct show *sh, const struct cr_hdr *h, void *buf)
 {
 	const struct cr_hdr_signal *hh = buf;
@@ -1044,6 +1079,7 @@ static const struct show_type show_types[] = {
 	  show_mm_context },
 	{ CR_HDR_FILES, sizeof(struct cr_hdr_files), true, show_files },
 	{ CR_HDR_FD_ENT, sizeof(struct cr_hdr_fd_ent), true, show_fd_ent },
+	{ CR_HDR_TTY, sizeof(struct cr_hdr_tty), true, show_tty },
 	{ CR_HDR_SIGHAND, sizeof(struct cr_hdr_sighand), true, show_sighand },
 	{ CR_HDR_SIGNAL, sizeof(struct cr_hdr_signal), true, show_signal },
 	{ CR_HDR_THREAD, sizeof(struct cr_hdr_thread), true, show_thread },

@@ -4,7 +4,7 @@
  * image is written in stream order, every object through image_io, every
  * fact about the task through ctx->kops.
  *
- *   head, task (+groups), fs (+cwd), mm ... mm_context, files ...,
+ *   head, task (+groups), fs (+cwd), mm ... mm_context, files ..., tty,
  *   sighand, signal, thread, cpu (+xstate), tail
  *
  * The task is read whole before its memory: the objects that follow the
@@ -21,6 +21,7 @@
 #include "core/cr.h"
 #include "core/image_io.h"
 #include "core/mm/mm.h"
+#include "core/tty.h"
 
 static int cr_write_head(struct cr_ctx *ctx)
 {
@@ -313,6 +314,8 @@ static int cr_render_task_rest(struct cr_ctx *ctx,
 	ret = cr_write_mm_context(ctx, ctx->objref);
 	if (!ret)
 		ret = cr_write_files(ctx, tab);
+	if (!ret)
+		ret = cr_write_tty(ctx);
 	if (!ret)
 		ret = cr_write_sighand(ctx);
 	if (!ret)

@@ -15,7 +15,7 @@
 
 #define CR_IMAGE_MAGIC		0x00feed0cc0a2d200ULL	/* the seed's */
 #define CR_TAIL_MAGIC		0x002d2a0cc0deef00ULL
-#define CR_IMAGE_VERSION	2	/* what crrun writes */
+#define CR_IMAGE_VERSION	3	/* what crrun writes */
 #define CR_IMAGE_VERSION_MIN	1	/* the oldest it reads: no meta_csum */
 
 #define CR_ARCH_X86_64		1
@@ -60,6 +60,7 @@ enum cr_hdr_type {
 	CR_HDR_FILES = 301,
 	CR_HDR_FD_ENT,
 	CR_HDR_FD_DATA,
+	CR_HDR_TTY = 306,
 
 	CR_HDR_TAIL = 5001,
 };
@@ -214,6 +215,29 @@ struct cr_hdr_fd_data {
 	u64 f_mtime_ns;
 };
 
+/*
+ * CR_HDR_TTY (version 3, one, after the files): the terminal the process
+ * had on its fds 0-2 (the first of them that was one; @fd -1: none), with
+ * its settings (struct termios2) and window size.
+ */
+#define CR_TTY_NCCS	19	/* termios2's c_cc */
+
+struct cr_hdr_tty {
+	s32 fd;			/* 0, 1 or 2; -1: no terminal */
+	u32 c_iflag;
+	u32 c_oflag;
+	u32 c_cflag;
+	u32 c_lflag;
+	u32 c_ispeed;
+	u32 c_ospeed;
+	u8 c_line;
+	u8 c_cc[CR_TTY_NCCS];
+	u16 ws_row;
+	u16 ws_col;
+	u16 ws_xpixel;
+	u16 ws_ypixel;
+};
+
 /* CR_HDR_SIGHAND: CR_NSIG of these, for signals 1..64 */
 struct cr_sigaction {
 	u64 handler;		/* SIG_DFL 0, SIG_IGN 1, or an address */
@@ -278,6 +302,7 @@ CR_IMAGE_STRUCT_CHECK(cr_hdr_mm_context, 8);
 CR_IMAGE_STRUCT_CHECK(cr_hdr_files, 8);
 CR_IMAGE_STRUCT_CHECK(cr_hdr_fd_ent, 16);
 CR_IMAGE_STRUCT_CHECK(cr_hdr_fd_data, 48);
+CR_IMAGE_STRUCT_CHECK(cr_hdr_tty, 56);
 CR_IMAGE_STRUCT_CHECK(cr_hdr_sighand, 2048);
 CR_IMAGE_STRUCT_CHECK(cr_hdr_signal, 32);
 CR_IMAGE_STRUCT_CHECK(cr_hdr_thread, 24);

@@ -748,6 +748,7 @@ const char *cr_hdr_type_name(u32 type)
 	case CR_HDR_FILES:	return "files";
 	case CR_HDR_FD_ENT:	return "fd_ent";
 	case CR_HDR_FD_DATA:	return "fd_data";
+	case CR_HDR_TTY:	return "tty";
 	case CR_HDR_TAIL:	return "tail";
 	}
 	return "unknown";

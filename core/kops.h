@@ -94,6 +94,16 @@ struct cr_sigstate {
 	u32 stop_sig;		/* stopped by job control: the signal; else 0 */
 };
 
+/* The terminal on fds 0-2: settings (termios2) and window size. */
+struct cr_tty_info {
+	int fd;			/* which of 0-2 it was found on, or is set on */
+	u32 c_iflag, c_oflag, c_cflag, c_lflag;
+	u32 c_ispeed, c_ospeed;
+	u8 c_line;
+	u8 c_cc[CR_TTY_NCCS];
+	u16 ws_row, ws_col, ws_xpixel, ws_ypixel;
+};
+
 struct cr_thread_info {
 	u64 rseq_addr;
 	u32 rseq_len;
@@ -288,6 +298,23 @@ struct cr_kops {
 
 	/** @close_fd: close @fd in the target; -EBADF if it was not open. */
 	int (*close_fd)(struct cr_target *t, int fd);
+
+	/**
+	 * @get_tty: the terminal of the first of fds 0-2 that is one.
+	 * Return: 0, -ENOENT when none is a terminal, or -errno.
+	 */
+	int (*get_tty)(struct cr_target *t, struct cr_tty_info *tty);
+
+	/**
+	 * @set_tty: give the terminal the target has at @tty->fd @tty's
+	 * settings, and tell the target (SIGWINCH) if its window size is not
+	 * @tty's, once it runs: the terminal is the restoring user's, and its
+	 * size is the one of the window it is in now. Done when the target
+	 * is let run, so that a failed restore leaves the terminal as it was.
+	 * Return: 0; -ENOTTY when the target has no terminal at @tty->fd;
+	 * or -errno.
+	 */
+	int (*set_tty)(struct cr_target *t, const struct cr_tty_info *tty);
 
 	/** @get_sigaction / @set_sigaction: the handler of signal @sig. */
 	int (*get_sigaction)(struct cr_target *t, int sig,

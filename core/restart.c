@@ -21,6 +21,7 @@
 #include "core/image_io.h"
 #include "core/mm/mm.h"
 #include "core/restart.h"
+#include "core/tty.h"
 
 #ifndef SS_AUTODISARM
 #define SS_AUTODISARM	(1U << 31)
@@ -400,6 +401,8 @@ int cr_restart(struct cr_ctx *ctx)
 		ret = cr_read_mm(ctx);
 	if (!ret)
 		ret = cr_read_files(ctx);
+	if (!ret)
+		ret = cr_read_tty(ctx);
 	if (!ret)
 		ret = cr_read_sighand(ctx);
 	if (!ret)

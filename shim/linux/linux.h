@@ -81,4 +81,10 @@ void cr_linux_kill(struct cr_target *t);
 
 pid_t cr_linux_pid(const struct cr_target *t);
 
+/**
+ * cr_linux_has_tty() - will the restored child be given its terminal's
+ * settings (it had a terminal on fds 0-2, and is restored on one)?
+ */
+bool cr_linux_has_tty(const struct cr_target *t);
+
 #endif /* _CR_SHIM_LINUX_H */

@@ -444,6 +444,11 @@ pid_t cr_linux_resume(struct cr_target *t)
 		cr_lerr(t, "pid %d: setting registers: error %ld", pid, ret);
 		goto out_kill;
 	}
+	ret = cr_linux_resume_tty(t);
+	if (ret < 0) {
+		cr_lerr(t, "pid %d: setting its terminal: error %ld", pid, ret);
+		goto out_kill;
+	}
 	/*
 	 * A process that stood stopped by job control stops again before
 	 * it runs an instruction: the SIGSTOP queued now is taken on its

@@ -196,6 +196,8 @@ struct cr_target {
 	bool have_sigmask;
 	u64 new_sigmask;
 	u32 new_stop_sig;		/* left stopped by job control */
+	bool have_tty;			/* new_tty goes on its terminal */
+	struct cr_tty_info new_tty;
 
 	/*
 	 * get_user_pages: the runs pinned at once take their buffers one
@@ -373,6 +375,9 @@ int cr_linux_get_sigaction(struct cr_target *t, int sig,
 			   struct cr_sigaction *act);
 int cr_linux_set_sigaction(struct cr_target *t, int sig,
 			   const struct cr_sigaction *act);
+int cr_linux_get_tty(struct cr_target *t, struct cr_tty_info *tty);
+int cr_linux_set_tty(struct cr_target *t, const struct cr_tty_info *tty);
+int cr_linux_resume_tty(struct cr_target *t);
 int cr_linux_get_sigstate(struct cr_target *t, struct cr_sigstate *s);
 int cr_linux_set_sigstate(struct cr_target *t, const struct cr_sigstate *s);
 int cr_linux_get_thread(struct cr_target *t, struct cr_thread_info *ti);

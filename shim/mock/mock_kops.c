@@ -4,7 +4,7 @@
  * core/kops.h. The members live with the state they act on: mock_mm.c
  * (VMAs, mm fields), mock_page.c (pages), mock_file.c (files),
  * mock_ldt.c (LDT), mock_snapshot.c (snapshot, lazy restore),
- * mock_task.c (the rest).
+ * mock_tty.c (the terminal), mock_task.c (the rest).
  */
 #include "shim/mock/mock_priv.h"
 
@@ -38,6 +38,8 @@ const struct cr_kops mock_kops = {
 	.next_fd	= mock_next_fd,
 	.install_fd	= mock_install_fd,
 	.close_fd	= mock_close_fd,
+	.get_tty	= mock_get_tty,
+	.set_tty	= mock_set_tty,
 	.get_sigaction	= mock_get_sigaction,
 	.set_sigaction	= mock_set_sigaction,
 	.get_sigstate	= mock_get_sigstate,

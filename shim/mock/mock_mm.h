@@ -130,6 +130,8 @@ enum mock_op {
 	MOCK_OP_NEXT_FD,
 	MOCK_OP_INSTALL_FD,
 	MOCK_OP_CLOSE_FD,
+	MOCK_OP_GET_TTY,
+	MOCK_OP_SET_TTY,
 	MOCK_OP_GET_SIGACTION,
 	MOCK_OP_SET_SIGACTION,
 	MOCK_OP_GET_SIGSTATE,
@@ -153,6 +155,10 @@ enum mock_misuse {
 	MOCK_MISUSE_SNAPSHOT,	/* the task read after ->snapshot_mm */
 	MOCK_MISUSE_NR,
 };
+
+/* mock_tty.c: the terminal the target has on its fds 0-2 (NULL: none) */
+void mock_set_terminal(struct cr_target *t, const struct cr_tty_info *tty);
+bool mock_winch_sent(struct cr_target *t);
 
 int mock_fault_set(struct cr_target *t, enum mock_op op, unsigned long nth,
 		   int err, bool persistent);

@@ -99,6 +99,9 @@ struct mock_task {
 	struct cr_sigstate sigstate;
 	struct cr_thread_info thread;
 	struct cr_arch_regs *regs;	/* 64-byte aligned */
+	bool has_tty;			/* a terminal on one of fds 0-2 */
+	struct cr_tty_info tty;		/* its settings and window */
+	bool winch_sent;		/* set_tty found another window size */
 };
 
 struct cr_target {
@@ -217,6 +220,8 @@ int mock_get_sigaction(struct cr_target *t, int sig,
 		       struct cr_sigaction *act);
 int mock_set_sigaction(struct cr_target *t, int sig,
 		       const struct cr_sigaction *act);
+int mock_get_tty(struct cr_target *t, struct cr_tty_info *tty);
+int mock_set_tty(struct cr_target *t, const struct cr_tty_info *tty);
 int mock_get_sigstate(struct cr_target *t, struct cr_sigstate *s);
 int mock_set_sigstate(struct cr_target *t, const struct cr_sigstate *s);
 int mock_get_thread(struct cr_target *t, struct cr_thread_info *ti);

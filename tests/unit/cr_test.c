@@ -127,8 +127,25 @@ static void cr_test_add_std_fds(struct cr_target *t)
 	free(fd);
 }
 
+/* A terminal on fd 0, 24x80; @raw: as a full-screen program sets it. */
+void cr_test_terminal(struct cr_tty_info *tty, bool raw)
+{
+	memset(tty, 0, sizeof(*tty));
+	tty->fd = 0;
+	tty->c_iflag = raw ? 0 : 0x500;		/* ICRNL | IXON */
+	tty->c_oflag = 0x5;			/* OPOST | ONLCR */
+	tty->c_cflag = 0xbf;			/* CS8 | CREAD | B38400 */
+	tty->c_lflag = raw ? 0 : 0x8a3b;	/* ICANON | ECHO | ISIG ... */
+	tty->c_ispeed = tty->c_ospeed = 38400;
+	tty->c_cc[6] = 1;			/* VMIN */
+	tty->c_cc[0] = 3;			/* VINTR: ^C */
+	tty->ws_row = 24;
+	tty->ws_col = 80;
+}
+
 static void cr_test_set_task(struct cr_target *t)
 {
+	struct cr_tty_info tty;
 	u32 groups[] = { 10, 20, 30 };
 	struct cr_creds c = {
 		.pid = CR_TEST_PID,
@@ -162,6 +179,8 @@ static void cr_test_set_task(struct cr_target *t)
 
 	assert_int_equal(mock_kops.set_creds(t, &c), 0);
 	assert_int_equal(mock_kops.set_fs(t, 022, "/tmp/work"), 0);
+	cr_test_terminal(&tty, true);
+	mock_set_terminal(t, &tty);
 
 	fd = calloc(1, sizeof(*fd));
 	assert_non_null(fd);
@@ -283,6 +302,7 @@ struct cr_target *cr_test_mock_empty(void)
 		.dev = 0x801, .ino = 777, .size = 4 * PAGE_SIZE,
 		.mtime_ns = 1700000000123456789ULL,
 	};
+	struct cr_tty_info tty;
 	struct cr_target *t;
 	u8 *bytes;
 
@@ -298,6 +318,9 @@ struct cr_target *cr_test_mock_empty(void)
 	cr_test_fill(t, 0x500000, 99);
 	cr_test_add_specials(t, 0x7f0000100000);
 	cr_test_add_std_fds(t);
+	/* restored on a terminal of its own settings */
+	cr_test_terminal(&tty, false);
+	mock_set_terminal(t, &tty);
 	return t;
 }
 
@@ -491,6 +514,68 @@ long cr_test_find_obj(int fd, u32 type, unsigned int nth)
 		}
 	}
 	return -1;
+}
+
+/* the objects format version 3 added */
+static bool cr_test_v3_only(u32 type)
+{
+	switch (type) {
+	case CR_HDR_TTY:
+		return true;
+	}
+	return false;
+}
+
+void cr_test_make_v2(int fd)
+{
+	long size = cr_test_image_size(fd), off = 0, out = 0, tail;
+	bool data_seen_after_cut = false, cut = false;
+	struct cr_hdr_head hh;
+	struct cr_hdr_tail tt;
+	struct cr_hdr h;
+	u8 *buf;
+
+	buf = malloc(size);
+	assert_non_null(buf);
+	cr_test_pread(fd, 0, buf, size);
+	while (off + (long)sizeof(h) <= size) {
+		long next;
+
+		memcpy(&h, buf + off, sizeof(h));
+		next = off + sizeof(h) + h.len;
+		if (h.type == CR_HDR_PGARR) {
+			struct cr_hdr_pgarr p;
+
+			memcpy(&p, buf + next - h.len, sizeof(p));
+			if (p.nr_pages) {
+				next = PAGE_ALIGN((unsigned long)next) +
+				       p.nr_pages * PAGE_SIZE;
+				data_seen_after_cut |= cut;
+			}
+		}
+		if (cr_test_v3_only(h.type)) {
+			cut = true;
+		} else {
+			memmove(buf + out, buf + off, next - off);
+			out += next - off;
+		}
+		off = next;
+	}
+	/* page data after a cut would sit at another alignment */
+	assert_false(data_seen_after_cut);
+	assert_int_equal(ftruncate(fd, 0), 0);
+	cr_test_pwrite(fd, 0, buf, out);
+	free(buf);
+
+	cr_test_pread(fd, sizeof(h), &hh, sizeof(hh));
+	hh.version = 2;
+	cr_test_pwrite(fd, sizeof(h), &hh, sizeof(hh));
+	tail = cr_test_find_obj(fd, CR_HDR_TAIL, 0);
+	assert_true(tail > 0);
+	cr_test_pread(fd, tail + sizeof(h), &tt, sizeof(tt));
+	tt.size = tail;
+	cr_test_pwrite(fd, tail + sizeof(h), &tt, sizeof(tt));
+	cr_test_fix_csum(fd);
 }
 
 u32 cr_test_meta_csum(const u8 *img, const u8 *shape, long tail)

@@ -57,6 +57,9 @@ struct cr_target *cr_test_mock_process(void);
  */
 struct cr_target *cr_test_mock_empty(void);
 
+/* A terminal on fd 0, 24x80, in raw mode (@raw) or as a shell leaves it. */
+void cr_test_terminal(struct cr_tty_info *tty, bool raw);
+
 /* Checkpoint @t into @fd (rewound after). Return: cr_checkpoint()'s. */
 int cr_test_checkpoint(struct cr_target *t, int fd, struct cr_test_log *tl);
 
@@ -79,6 +82,13 @@ void cr_test_pread(int fd, long off, void *buf, size_t n);
 void cr_test_pwrite(int fd, long off, const void *buf, size_t n);
 /* Recompute the tail's checksum after surgery. */
 void cr_test_fix_csum(int fd);
+/*
+ * Make the image at @fd one of format version 2, as a crrun of that
+ * version wrote it: the objects version 3 added are taken out (they all
+ * follow the memory, so no page data moves), the head says 2, the tail's
+ * size and checksums are made again.
+ */
+void cr_test_make_v2(int fd);
 /*
  * The tail's meta_csum of the @tail bytes of @img: every byte but page
  * data, the page data found by walking @shape (@img before a change that

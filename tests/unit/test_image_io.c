@@ -1147,7 +1147,8 @@ static void test_hdr_type_name_of_every_type_is_its_own(void **state)
 		{ CR_HDR_VMA, "vma" },		{ CR_HDR_PGARR, "pgarr" },
 		{ CR_HDR_MM_CONTEXT, "mm_context" },
 		{ CR_HDR_FILES, "files" },	{ CR_HDR_FD_ENT, "fd_ent" },
-		{ CR_HDR_FD_DATA, "fd_data" },	{ CR_HDR_TAIL, "tail" },
+		{ CR_HDR_FD_DATA, "fd_data" },	{ CR_HDR_TTY, "tty" },
+		{ CR_HDR_TAIL, "tail" },
 	};
 	unsigned int i, j, known = 0;
 	u32 type;

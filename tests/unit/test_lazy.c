@@ -289,6 +289,9 @@ static void test_lazy_restore_refuses_a_version_1_image(void **state)
 	unsigned long mmaps;
 	u32 v1 = 1;
 
+	/* without the objects of later versions, then called version 1 */
+	cr_test_make_v2(s->fd);
+	tail = cr_test_find_obj(s->fd, CR_HDR_TAIL, 0);
 	cr_test_pwrite(s->fd, head + sizeof(struct cr_hdr) +
 			      offsetof(struct cr_hdr_head, version), &v1,
 		       sizeof(v1));

@@ -497,7 +497,7 @@ static void test_restart_rejects_files_nfds_above_the_image(void **state)
 	int fd = *(int *)*state;
 
 	POKE(fd, CR_HDR_FILES, 0, cr_hdr_files, nfds, 6);
-	expect_rejected(fd, -EINVAL, "fd_ent expected", "found sighand");
+	expect_rejected(fd, -EINVAL, "fd_ent expected", "found tty");
 }
 
 static void test_restart_rejects_files_nfds_below_the_image(void **state)
@@ -505,7 +505,7 @@ static void test_restart_rejects_files_nfds_below_the_image(void **state)
 	int fd = *(int *)*state;
 
 	POKE(fd, CR_HDR_FILES, 0, cr_hdr_files, nfds, 4);
-	expect_rejected(fd, -EINVAL, "sighand expected", "found fd_ent");
+	expect_rejected(fd, -EINVAL, "tty expected", "found fd_ent");
 }
 
 static void test_restart_rejects_files_nfds_too_large(void **state)
