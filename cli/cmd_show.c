@@ -933,19 +933,28 @@ static int show_signal(struct show *sh, const struct cr_hdr *h, void *buf)
 static int show_thread(struct show *sh, const struct cr_hdr *h, void *buf)
 {
 	const struct cr_hdr_thread *hh = buf;
+	u32 len = sh->version >= 3 ? sizeof(*hh) : CR_THREAD_V2_SIZE;
 
+	/* the buffer is zeroed past the payload: a v2 object reads 0 there */
+	if (h->len != len)
+		return show_fail(sh, sh->at, "thread: len %u, expected %u",
+				 h->len, len);
 	if (sh->json) {
 		json_begin(sh, "thread");
 		json_x("rseq_addr", hh->rseq_addr);
 		json_u("rseq_len", hh->rseq_len);
 		json_x("rseq_sig", hh->rseq_sig);
 		json_x("clear_child_tid", hh->clear_child_tid);
+		json_x("robust_list", hh->robust_list);
+		json_u("robust_len", hh->robust_len);
 		json_end();
 	} else {
 		printf("thread: rseq 0x%llx len %u sig 0x%x clear_child_tid "
-		       "0x%llx\n", (unsigned long long)hh->rseq_addr,
-		       hh->rseq_len, hh->rseq_sig,
-		       (unsigned long long)hh->clear_child_tid);
+		       "0x%llx robust_list 0x%llx len %llu\n",
+		       (unsigned long long)hh->rseq_addr, hh->rseq_len,
+		       hh->rseq_sig, (unsigned long long)hh->clear_child_tid,
+		       (unsigned long long)hh->robust_list,
+		       (unsigned long long)hh->robust_len);
 	}
 	return 0;
 }
@@ -1082,7 +1091,7 @@ static const struct show_type show_types[] = {
 	{ CR_HDR_TTY, sizeof(struct cr_hdr_tty), true, show_tty },
 	{ CR_HDR_SIGHAND, sizeof(struct cr_hdr_sighand), true, show_sighand },
 	{ CR_HDR_SIGNAL, sizeof(struct cr_hdr_signal), true, show_signal },
-	{ CR_HDR_THREAD, sizeof(struct cr_hdr_thread), true, show_thread },
+	{ CR_HDR_THREAD, CR_THREAD_V2_SIZE, false, show_thread },
 	{ CR_HDR_CPU, sizeof(struct cr_hdr_cpu), false, show_cpu },
 	{ CR_HDR_TAIL, sizeof(struct cr_hdr_tail), true, show_tail },
 };

@@ -282,6 +282,8 @@ static int cr_write_thread(struct cr_ctx *ctx)
 	hh.rseq_len = ti.rseq_len;
 	hh.rseq_sig = ti.rseq_sig;
 	hh.clear_child_tid = ti.clear_child_tid;
+	hh.robust_list = ti.robust_list;
+	hh.robust_len = ti.robust_len;
 	return cr_write_obj(ctx, CR_HDR_THREAD, ctx->objref, &hh, sizeof(hh));
 }
 

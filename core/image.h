@@ -265,14 +265,19 @@ struct cr_hdr_signal {
 
 /*
  * CR_HDR_THREAD: per-thread state that is not registers. The rseq area the
- * process registered (rseq_len 0 when none).
+ * process registered (rseq_len 0 when none). Version 3 adds the robust
+ * futex list; before, the object ends at @robust_list (CR_THREAD_V2_SIZE).
  */
 struct cr_hdr_thread {
 	u64 rseq_addr;
 	u32 rseq_len;
 	u32 rseq_sig;
 	u64 clear_child_tid;	/* set_tid_address; 0 when unknown */
+	u64 robust_list;	/* set_robust_list: the head, 0: none */
+	u64 robust_len;		/* its size (24), or 0 with no head */
 };
+
+#define CR_THREAD_V2_SIZE	24
 
 /*
  * CR_HDR_CPU: general registers in struct user_regs_struct order (27 u64,
@@ -305,7 +310,7 @@ CR_IMAGE_STRUCT_CHECK(cr_hdr_fd_data, 48);
 CR_IMAGE_STRUCT_CHECK(cr_hdr_tty, 56);
 CR_IMAGE_STRUCT_CHECK(cr_hdr_sighand, 2048);
 CR_IMAGE_STRUCT_CHECK(cr_hdr_signal, 32);
-CR_IMAGE_STRUCT_CHECK(cr_hdr_thread, 24);
+CR_IMAGE_STRUCT_CHECK(cr_hdr_thread, 40);
 CR_IMAGE_STRUCT_CHECK(cr_hdr_cpu, 224);
 
 const char *cr_hdr_type_name(u32 type);

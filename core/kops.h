@@ -109,6 +109,8 @@ struct cr_thread_info {
 	u32 rseq_len;
 	u32 rseq_sig;
 	u64 clear_child_tid;
+	u64 robust_list;	/* set_robust_list(2): head, or 0 */
+	u64 robust_len;
 };
 
 struct cr_kops {
@@ -330,7 +332,10 @@ struct cr_kops {
 	int (*get_sigstate)(struct cr_target *t, struct cr_sigstate *s);
 	int (*set_sigstate)(struct cr_target *t, const struct cr_sigstate *s);
 
-	/** @get_thread / @set_thread: rseq registration, clear_child_tid. */
+	/**
+	 * @get_thread / @set_thread: rseq registration, clear_child_tid, the
+	 * robust futex list.
+	 */
 	int (*get_thread)(struct cr_target *t, struct cr_thread_info *ti);
 	int (*set_thread)(struct cr_target *t, const struct cr_thread_info *ti);
 

@@ -309,16 +309,27 @@ static int cr_read_signal(struct cr_ctx *ctx)
 	return ret;
 }
 
+/* the kernel's struct robust_list_head: what set_robust_list takes */
+#define CR_ROBUST_LIST_HEAD_SIZE	24
+
 static int cr_read_thread(struct cr_ctx *ctx)
 {
-	struct cr_hdr_thread hh;
+	struct cr_hdr_thread hh = { 0 };
 	struct cr_thread_info ti;
 	u32 parent;
 	int ret;
 
-	ret = cr_read_obj_type(ctx, &hh, sizeof(hh), CR_HDR_THREAD, &parent);
+	ret = cr_read_obj_type(ctx, &hh, ctx->version >= 3 ? sizeof(hh) :
+				CR_THREAD_V2_SIZE, CR_HDR_THREAD, &parent);
 	if (ret < 0)
 		return ret;
+	if (hh.robust_list >= CR_TASK_SIZE_MAX ||
+	    hh.robust_len != (hh.robust_list ? CR_ROBUST_LIST_HEAD_SIZE : 0)) {
+		cr_err(ctx, "thread: robust_list %#llx robust_len %llu",
+		       (unsigned long long)hh.robust_list,
+		       (unsigned long long)hh.robust_len);
+		return -EINVAL;
+	}
 	if (parent != ctx->objref ||
 	    (hh.rseq_len && (hh.rseq_len < 32 || hh.rseq_len > PAGE_SIZE ||
 			     !IS_ALIGNED(hh.rseq_addr, 32) ||
@@ -333,6 +344,8 @@ static int cr_read_thread(struct cr_ctx *ctx)
 	ti.rseq_len = hh.rseq_len;
 	ti.rseq_sig = hh.rseq_sig;
 	ti.clear_child_tid = hh.clear_child_tid;
+	ti.robust_list = hh.robust_list;
+	ti.robust_len = hh.robust_len;
 	ret = ctx->kops->set_thread(ctx->target, &ti);
 	if (ret < 0)
 		cr_err(ctx, "thread: registering rseq: error %d", ret);

@@ -232,9 +232,23 @@ int cr_linux_set_sigstate(struct cr_target *t, const struct cr_sigstate *s)
 	return 0;
 }
 
+/* The robust futex list, asked of the kernel from here: no injection. */
+static int cr_get_robust_list(struct cr_target *t, struct cr_thread_info *ti)
+{
+	size_t len = 0;
+	void *head = NULL;
+
+	if (syscall(SYS_get_robust_list, t->pid, &head, &len) < 0)
+		return errno == ENOSYS ? 0 : -errno;
+	ti->robust_list = (unsigned long)head;
+	ti->robust_len = head ? len : 0;
+	return 0;
+}
+
 /**
  * cr_linux_get_thread() - ->get_thread: rseq by ptrace, clear_child_tid
- *	by an injected prctl(PR_GET_TID_ADDRESS)
+ *	by an injected prctl(PR_GET_TID_ADDRESS), the robust list by
+ *	get_robust_list(2)
  * @t: the target
  * @ti: the state
  *
@@ -255,11 +269,14 @@ int cr_linux_get_thread(struct cr_target *t, struct cr_thread_info *ti)
 	else if (ret == -EINVAL)
 		ret = 0;	/* kernel without CHECKPOINT_RESTORE */
 	ti->clear_child_tid = ctid;
-	return ret;
+	if (ret < 0)
+		return ret;
+	return cr_get_robust_list(t, ti);
 }
 
 /**
- * cr_linux_set_thread() - ->set_thread: injected rseq(2), set_tid_address(2)
+ * cr_linux_set_thread() - ->set_thread: injected rseq(2), set_tid_address(2),
+ *	set_robust_list(2)
  * @t: a restore child (its inherited rseq is already gone)
  * @ti: the state
  *
@@ -277,6 +294,12 @@ int cr_linux_set_thread(struct cr_target *t, const struct cr_thread_info *ti)
 	}
 	if (ti->clear_child_tid) {
 		ret = cr_rsys(t, __NR_set_tid_address, ti->clear_child_tid);
+		if (ret < 0)
+			return ret;
+	}
+	if (ti->robust_list) {
+		ret = cr_rsys(t, __NR_set_robust_list, ti->robust_list,
+			      ti->robust_len);
 		if (ret < 0)
 			return ret;
 	}

@@ -51,6 +51,7 @@ static const char *cr_sys_name(long nr, char *buf, size_t len)
 	case __NR_sigaltstack:		return "sys_sigaltstack";
 	case __NR_rseq:			return "sys_rseq";
 	case __NR_set_tid_address:	return "sys_set_tid_address";
+	case __NR_set_robust_list:	return "sys_set_robust_list";
 	case __NR_umask:		return "sys_umask";
 	case __NR_chdir:		return "sys_chdir";
 	case __NR_dup3:			return "sys_dup3";

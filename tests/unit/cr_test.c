@@ -173,6 +173,8 @@ static void cr_test_set_task(struct cr_target *t)
 		.rseq_addr = 0x602000,
 		.rseq_len = 32,
 		.rseq_sig = 0x53053053,
+		.robust_list = 0x602040,
+		.robust_len = 24,
 	};
 	struct cr_arch_regs *regs;
 	int i;
@@ -554,6 +556,14 @@ void cr_test_make_v2(int fd)
 			}
 		}
 		if (cr_test_v3_only(h.type)) {
+			cut = true;
+		} else if (h.type == CR_HDR_THREAD) {
+			/* version 2's thread object ends before robust_list */
+			h.len = CR_THREAD_V2_SIZE;
+			memcpy(buf + out, &h, sizeof(h));
+			memmove(buf + out + sizeof(h), buf + off + sizeof(h),
+				h.len);
+			out += sizeof(h) + h.len;
 			cut = true;
 		} else {
 			memmove(buf + out, buf + off, next - off);

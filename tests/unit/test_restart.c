@@ -808,6 +808,49 @@ static void test_restart_rejects_thread_rseq_len_past_a_page(void **state)
 	expect_rejected(fd, -EINVAL, "thread", "len 4128");
 }
 
+static void test_restart_rejects_thread_robust_len_not_the_heads(void **state)
+{
+	int fd = *(int *)*state;
+
+	POKE(fd, CR_HDR_THREAD, 0, cr_hdr_thread, robust_len, 25);
+	expect_rejected(fd, -EINVAL, "thread", "robust_len 25");
+}
+
+static void test_restart_rejects_thread_robust_len_without_a_head(void **state)
+{
+	int fd = *(int *)*state;
+
+	POKE(fd, CR_HDR_THREAD, 0, cr_hdr_thread, robust_list, 0);
+	expect_rejected(fd, -EINVAL, "thread", "robust_list 0 robust_len 24");
+}
+
+static void test_restart_rejects_thread_robust_list_above_user_space(void **state)
+{
+	int fd = *(int *)*state;
+
+	POKE(fd, CR_HDR_THREAD, 0, cr_hdr_thread, robust_list,
+	     CR_TASK_SIZE_MAX);
+	expect_rejected(fd, -EINVAL, "thread", "robust_list 0x7ffffffff000");
+}
+
+/* a version 2 image: a 24-byte thread object, and no robust list set */
+static void test_restart_of_version_2_thread_sets_no_robust_list(void **state)
+{
+	int fd = *(int *)*state;
+	struct cr_target *t = restore_target();
+	struct cr_thread_info ti;
+	struct cr_test_log tl;
+
+	cr_test_make_v2(fd);
+	cr_test_log_init(&tl);
+	assert_int_equal(cr_test_restart(t, fd, &tl), 0);
+	assert_int_equal(mock_kops.get_thread(t, &ti), 0);
+	assert_int_equal(ti.rseq_addr, 0x602000);
+	assert_int_equal(ti.robust_list, 0);
+	assert_int_equal(ti.robust_len, 0);
+	mock_mm_free(t);
+}
+
 static void test_restart_rejects_thread_rseq_addr_above_user_space(void **state)
 {
 	int fd = *(int *)*state;
@@ -1172,6 +1215,7 @@ static void test_restart_restores_task_state_equal(void **state)
 	assert_int_equal(mock_kops.get_thread(src, &ta), 0);
 	assert_int_equal(mock_kops.get_thread(t, &tb), 0);
 	assert_int_equal(tb.rseq_addr, 0x602000);
+	assert_int_equal(tb.robust_list, 0x602040);
 	assert_memory_equal(&ta, &tb, sizeof(ta));
 
 	assert_int_equal(mock_kops.get_creds(src, &ca), 0);
@@ -1273,6 +1317,10 @@ int main(void)
 		T(test_restart_rejects_thread_of_another_task),
 		T(test_restart_rejects_thread_rseq_len_past_a_page),
 		T(test_restart_rejects_thread_rseq_addr_above_user_space),
+		T(test_restart_rejects_thread_robust_len_not_the_heads),
+		T(test_restart_rejects_thread_robust_len_without_a_head),
+		T(test_restart_rejects_thread_robust_list_above_user_space),
+		T(test_restart_of_version_2_thread_sets_no_robust_list),
 		T(test_restart_rejects_clear_child_tid_above_user_space),
 		T(test_restart_of_a_thread_without_rseq_registers_none),
 		T(test_restart_flipped_page_byte_fails_the_checksum),
